@@ -1,0 +1,140 @@
+#include "core/report.h"
+
+#include <map>
+#include <set>
+
+#include "core/text.h"
+
+namespace persona {
+
+namespace {
+const char* kRed = "\x1b[1;31m";
+const char* kYellow = "\x1b[1;33m";
+const char* kBold = "\x1b[1m";
+const char* kCyan = "\x1b[36m";
+const char* kReset = "\x1b[0m";
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+}  // namespace
+
+void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const SourceLookup& source,
+                bool color) {
+  std::map<std::string, std::vector<std::string_view>> lines_of;
+  std::map<std::string, std::string> texts;
+  for (const auto& d : ds) {
+    auto c = [&](const char* code) { return color ? code : ""; };
+    out << c(kBold) << d.file;
+    if (d.line > 0) out << ":" << d.line << ":" << d.column;
+    out << ": " << c(kReset) << c(d.severity == Severity::kError ? kRed : kYellow)
+        << severity_name(d.severity) << ":" << c(kReset) << " " << d.message << " [" << d.code
+        << "]\n";
+    if (d.line > 0 && source) {
+      if (!texts.count(d.file)) {
+        texts[d.file] = source(d.file);
+        lines_of[d.file] = split_lines(texts[d.file]);
+      }
+      const auto& lines = lines_of[d.file];
+      if (d.line <= static_cast<int>(lines.size())) {
+        std::string_view l = lines[d.line - 1];
+        std::string num = std::to_string(d.line);
+        // Show at most 160 characters of the line around the column.
+        std::string shown;
+        int col = 0, caret = 0;
+        int first = std::max(1, d.column - 80);
+        for (std::size_t i = 0; i < l.size(); ++i) {
+          if ((static_cast<unsigned char>(l[i]) & 0xC0) != 0x80) ++col;
+          if (col < first) continue;
+          if (col >= first + 160) break;
+          char ch = l[i];
+          shown += (ch == '\t') ? ' ' : ch;
+        }
+        caret = d.column - first;
+        out << " " << num << " | " << shown << "\n";
+        out << " " << std::string(num.size(), ' ') << " | " << std::string(std::max(0, caret), ' ')
+            << c(kCyan) << "^" << c(kReset) << "\n";
+      }
+    }
+    if (!d.hint.empty()) out << "  " << c(kCyan) << "hint:" << c(kReset) << " " << d.hint << "\n";
+  }
+}
+
+nlohmann::ordered_json diagnostics_json(const std::vector<Diagnostic>& ds, std::size_t files_checked) {
+  nlohmann::ordered_json j;
+  j["version"] = 1;
+  j["files_checked"] = files_checked;
+  j["errors"] = count_errors(ds);
+  j["warnings"] = count_warnings(ds);
+  j["diagnostics"] = nlohmann::ordered_json::array();
+  for (const auto& d : ds) {
+    nlohmann::ordered_json e;
+    e["file"] = d.file;
+    e["line"] = d.line;
+    e["column"] = d.column;
+    e["severity"] = severity_name(d.severity);
+    e["code"] = d.code;
+    e["message"] = d.message;
+    e["hint"] = d.hint;
+    j["diagnostics"].push_back(std::move(e));
+  }
+  return j;
+}
+
+std::string github_escape_data(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out += c;
+  }
+  return out;
+}
+
+std::string github_escape_property(std::string_view s) {
+  std::string out;
+  for (char c : github_escape_data(s)) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out += c;
+  }
+  return out;
+}
+
+void print_github(std::ostream& out, const std::vector<Diagnostic>& ds, int max_errors,
+                  int max_warnings) {
+  int errors = 0, warnings = 0, dropped = 0;
+  for (const auto& d : ds) {
+    bool err = d.severity == Severity::kError;
+    int& count = err ? errors : warnings;
+    int limit = err ? max_errors : max_warnings;
+    if (limit >= 0 && count >= limit) {
+      ++dropped;
+      continue;
+    }
+    ++count;
+    out << "::" << (err ? "error" : "warning") << " file=" << github_escape_property(d.file);
+    if (d.line > 0) out << ",line=" << d.line << ",col=" << d.column;
+    out << ",title=" << github_escape_property("persona " + d.code) << "::"
+        << github_escape_data(d.message + (d.hint.empty() ? "" : " (" + d.hint + ")")) << "\n";
+  }
+  if (dropped > 0)
+    out << "::notice title=persona::" << dropped
+        << " more problems not annotated (GitHub shows at most 10 errors and 10 warnings per step)\n";
+}
+
+std::string summary_line(const std::vector<Diagnostic>& ds, std::size_t files_checked) {
+  std::size_t e = count_errors(ds), w = count_warnings(ds);
+  std::set<std::string> files;
+  for (const auto& d : ds) files.insert(d.file);
+  if (e == 0 && w == 0) return plural(files_checked, "file", "files") + " checked, no problems";
+  std::string s;
+  if (e) s += plural(e, "error", "errors");
+  if (e && w) s += " and ";
+  if (w) s += plural(w, "warning", "warnings");
+  return s + " in " + plural(files.size(), "file", "files") + " (" +
+         plural(files_checked, "file", "files") + " checked)";
+}
+
+}  // namespace persona

@@ -1,0 +1,186 @@
+#include "core/text.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+namespace persona {
+
+std::optional<TextFault> find_text_fault(std::string_view t) {
+  int line = 1, col = 1;
+  std::size_t i = 0;
+  auto fault = [&](std::string what) { return TextFault{line, col, std::move(what)}; };
+  char buf[64];
+  while (i < t.size()) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    if (c < 0x80) {
+      if (c == '\n') {
+        ++line;
+        col = 1;
+        ++i;
+        continue;
+      }
+      if (c == 0) return fault("NUL byte");
+      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+        std::snprintf(buf, sizeof buf, "control character U+%04X", c);
+        return fault(buf);
+      }
+      ++i;
+      ++col;
+      continue;
+    }
+    int n = 0;
+    unsigned cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      std::snprintf(buf, sizeof buf, "invalid UTF-8 byte 0x%02x", c);
+      return fault(buf);
+    }
+    for (int k = 1; k <= n; ++k) {
+      if (i + k >= t.size() || (static_cast<unsigned char>(t[i + k]) & 0xC0) != 0x80) {
+        std::snprintf(buf, sizeof buf, "invalid UTF-8 sequence starting with byte 0x%02x", c);
+        return fault(buf);
+      }
+      cp = (cp << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
+    }
+    bool overlong = (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      std::snprintf(buf, sizeof buf, "invalid UTF-8 sequence starting with byte 0x%02x", c);
+      return fault(buf);
+    }
+    if ((cp >= 0x80 && cp <= 0x9F) || (cp == 0xFEFF && i != 0)) {
+      std::snprintf(buf, sizeof buf, "control character U+%04X", cp);
+      return fault(buf);
+    }
+    i += n + 1;
+    ++col;
+  }
+  return std::nullopt;
+}
+
+std::string slugify(std::string_view s) {
+  std::string out;
+  bool dash = false;
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x80 && std::isalnum(c)) {
+      if (dash && !out.empty()) out += '-';
+      dash = false;
+      out += static_cast<char>(std::tolower(c));
+    } else {
+      dash = true;
+    }
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && ws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && ws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && to_lower(s.substr(0, prefix.size())) == to_lower(prefix);
+}
+
+std::size_t utf8_length(std::string_view s) {
+  return std::count_if(s.begin(), s.end(),
+                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& cands) {
+  if (word.size() > 200) return std::nullopt;
+  std::string w = to_lower(word);
+  std::optional<std::string> best;
+  std::size_t best_d = 0;
+  for (const auto& c : cands) {
+    std::size_t d = edit_distance(w, to_lower(c));
+    if (!best || d < best_d) {
+      best = c;
+      best_d = d;
+    }
+  }
+  if (!best) return std::nullopt;
+  std::size_t limit = std::max<std::size_t>(2, std::min(word.size(), best->size()) / 3);
+  if (best_d == 0 || best_d > limit) return std::nullopt;
+  return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& cands) {
+  auto n = nearest(word, cands);
+  return n ? "did you mean '" + *n + "'?" : std::string();
+}
+
+std::string quote(std::string_view s, std::size_t max) {
+  std::string out;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) != 0x80) {
+      if (chars == max) {
+        out += "...";
+        break;
+      }
+      ++chars;
+    }
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return "'" + out + "'";
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) {
+      if (start < text.size()) lines.push_back(text.substr(start));
+      break;
+    }
+    std::string_view l = text.substr(start, nl - start);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    lines.push_back(l);
+    start = nl + 1;
+  }
+  return lines;
+}
+
+}  // namespace persona

@@ -1,0 +1,278 @@
+#include "library/rules.h"
+
+#include <functional>
+#include <map>
+#include <set>
+
+#include "core/text.h"
+#include "library/fields.h"
+
+namespace persona {
+namespace {
+
+Diagnostic make(const PersonaFile& f, std::string code, yaml::Mark at, std::string message,
+                std::string hint = {}) {
+  return Diagnostic{std::move(code), Severity::kError, f.path, at.line, at.column,
+                    std::move(message), std::move(hint)};
+}
+
+const yaml::Node* string_node(const yaml::Node& root, std::string_view key) {
+  const yaml::Node* n = root.find(key);
+  if (!n || !n->is_scalar() || n->scalar_type() != yaml::ScalarType::kString) return nullptr;
+  return n;
+}
+
+/// Every string scalar in the document with a label for messages ("goals[2]").
+void each_string(const yaml::Node& n, const std::string& label,
+                 const std::function<void(const yaml::Node&, const std::string&)>& fn) {
+  if (n.is_mapping()) {
+    for (std::size_t i = 0; i < n.size(); ++i)
+      each_string(n.val(i), label.empty() ? n.key(i).value : label + "." + n.key(i).value, fn);
+  } else if (n.is_sequence()) {
+    for (std::size_t i = 0; i < n.children.size(); ++i)
+      each_string(n.children[i], label + "[" + std::to_string(i + 1) + "]", fn);
+  } else if (n.scalar_type() == yaml::ScalarType::kString) {
+    fn(n, label);
+  }
+}
+
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80);
+}
+
+/// "[App]", "[Role/Archetype]", "[situation]": bracketed placeholders that are not Markdown
+/// links, task boxes or citations.
+std::optional<std::size_t> find_placeholder(std::string_view s, std::string* found) {
+  for (std::size_t i = s.find('['); i != std::string_view::npos; i = s.find('[', i + 1)) {
+    std::size_t close = s.find(']', i + 1);
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string_view inner = s.substr(i + 1, close - i - 1);
+    if (inner.size() < 2 || inner.size() > 40) continue;
+    if (!std::isalpha(static_cast<unsigned char>(inner[0]))) continue;
+    bool words = true;
+    for (char c : inner)
+      if (!(std::isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == '/' || c == '-' ||
+            c == '_'))
+        words = false;
+    if (!words) continue;
+    char next = close + 1 < s.size() ? s[close + 1] : '\0';
+    if (next == '(' || next == '[' || next == ':') continue;
+    *found = std::string(s.substr(i, close - i + 1));
+    return i;
+  }
+  return std::nullopt;
+}
+
+/// A scaffold prompt left unanswered: a line ending in "? —" (or "?—", "? --").
+std::optional<std::string> find_empty_prompt(std::string_view s) {
+  for (auto line : split_lines(s)) {
+    std::string_view t = trim(line);
+    for (std::string_view dash : {"\xE2\x80\x94", "--", "\xE2\x80\x93"}) {
+      if (t.size() > dash.size() && t.substr(t.size() - dash.size()) == dash) {
+        std::string_view before = trim(t.substr(0, t.size() - dash.size()));
+        if (!before.empty() && before.back() == '?') return std::string(t);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string last_word(std::string_view s) {
+  std::size_t end = s.size();
+  std::size_t start = end;
+  while (start > 0 && s[start - 1] != ' ' && s[start - 1] != '\n') --start;
+  return std::string(s.substr(start, end - start));
+}
+
+/// Text that stops mid-word or mid-sentence: its last character is a letter, digit, comma,
+/// colon, semicolon, dash or opening bracket.
+bool stops_mid_sentence(std::string_view s) {
+  s = trim(s);
+  if (s.empty()) return false;
+  unsigned char c = static_cast<unsigned char>(s.back());
+  if (c >= 0x80) {
+    // An em or en dash at the end is an unfinished thought; other non-ASCII endings (closing
+    // quotes, ellipsis) are fine.
+    return s.size() >= 3 && (s.substr(s.size() - 3) == "\xE2\x80\x94" ||
+                             s.substr(s.size() - 3) == "\xE2\x80\x93");
+  }
+  return std::isalnum(c) || c == ',' || c == ';' || c == ':' || c == '-' || c == '(' || c == '[';
+}
+
+void check_jtbd(const PersonaFile& f, const yaml::Node& n, std::vector<Diagnostic>& out) {
+  std::string_view s = trim(n.value);
+  if (s.empty()) return;
+  std::string low = to_lower(s);
+  std::string missing;
+  std::size_t want = low.find("i want to");
+  if (low.rfind("when ", 0) != 0) {
+    missing = "it must start with 'When I'";
+  } else if (want == std::string::npos) {
+    missing = "'I want to' is missing";
+  } else if (low.find(", so ", want) == std::string::npos &&
+             low.find(" so that ", want) == std::string::npos) {
+    missing = "', so ...' is missing after 'I want to'";
+  }
+  if (!missing.empty()) {
+    out.push_back(make(f, "jtbd-form", n.mark,
+                       "'jtbd' is not a job story: " + missing,
+                       "write it as 'When I <situation>, I want to <motivation>, so <outcome>.'"));
+  }
+}
+
+}  // namespace
+
+yaml::Mark locate(const std::string& text, const yaml::Node& node, std::string_view needle) {
+  if (needle.empty()) return node.mark;
+  auto lines = split_lines(text);
+  int last = std::max(node.end.line, node.mark.line);
+  for (int l = node.mark.line; l <= last && l >= 1 && l <= static_cast<int>(lines.size()); ++l) {
+    std::string_view line = lines[l - 1];
+    std::size_t from = 0;
+    if (l == node.mark.line) {
+      // Skip to the node's start column (columns are characters, bytes may be more).
+      int col = 1;
+      while (from < line.size() && col < node.mark.column) {
+        ++from;
+        while (from < line.size() && (static_cast<unsigned char>(line[from]) & 0xC0) == 0x80) ++from;
+        ++col;
+      }
+    }
+    std::size_t at = line.find(needle, from);
+    if (at != std::string_view::npos)
+      return yaml::Mark{l, static_cast<int>(utf8_length(line.substr(0, at))) + 1};
+  }
+  return node.mark;
+}
+
+std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
+  std::vector<Diagnostic> out;
+  if (!f.root) return out;
+  const yaml::Node& root = *f.root;
+
+  const yaml::Node* name = string_node(root, "name");
+  const yaml::Node* app = string_node(root, "app");
+  if (name && app && name->value.rfind("The ", 0) == 0 && !app->value.empty()) {
+    std::string slug = slugify(name->value.substr(4));
+    if (slug != app->value && slug.rfind(app->value + "-", 0) != 0) {
+      out.push_back(make(f, "name-app-mismatch", name->mark,
+                         "'name' " + quote(name->value) + " does not name the app " +
+                             quote(app->value),
+                         "write it as 'The <App> <Archetype>', e.g. 'The " +
+                             std::string(1, static_cast<char>(std::toupper(app->value[0]))) +
+                             app->value.substr(1) + " Power User'"));
+    } else if (check_path) {
+      std::string expected = canonical_persona_path(app->value, name->value);
+      if (f.path != expected) {
+        out.push_back(make(f, "path-mismatch", name->mark,
+                           "file is at " + quote(f.path, 200) + " but its 'app' and 'name' place it at " +
+                               quote(expected, 200),
+                           "git mv " + f.path + " " + expected));
+      }
+    }
+  }
+
+  each_string(root, "", [&](const yaml::Node& n, const std::string& label) {
+    std::string_view v = n.value;
+    if (!v.empty() && trim(v).empty()) {
+      out.push_back(make(f, "empty-string", n.mark, "'" + label + "' is blank"));
+      return;
+    }
+    std::string placeholder;
+    if (find_placeholder(v, &placeholder)) {
+      out.push_back(make(f, "template-text", locate(f.text, n, placeholder),
+                         "'" + label + "' still has the template placeholder " + quote(placeholder),
+                         "replace it with the real text"));
+    } else if (auto prompt = find_empty_prompt(v)) {
+      out.push_back(make(f, "template-text", locate(f.text, n, *prompt),
+                         "'" + label + "' is an unanswered prompt " + quote(*prompt),
+                         "answer the question and remove the prompt"));
+    }
+  });
+
+  for (const auto& def : profile_fields()) {
+    const yaml::Node* n = root.find(def.name);
+    if (!n) continue;
+    if (def.kind == FieldKind::kText && n->is_scalar() &&
+        n->scalar_type() == yaml::ScalarType::kString) {
+      if (stops_mid_sentence(n->value) && !find_empty_prompt(n->value)) {
+        std::string word = last_word(trim(n->value));
+        out.push_back(make(f, "truncated-text", locate(f.text, *n, word),
+                           "'" + std::string(def.name) + "' stops mid-sentence, after " +
+                               quote(word, 30),
+                           "finish the sentence; text fields end with '.', '!' or '?'"));
+      }
+      if (def.name == "jtbd") check_jtbd(f, *n, out);
+    }
+  }
+
+  // Duplicate items in any list.
+  std::function<void(const yaml::Node&, const std::string&)> lists = [&](const yaml::Node& n,
+                                                                          const std::string& label) {
+    if (n.is_mapping()) {
+      for (std::size_t i = 0; i < n.size(); ++i)
+        lists(n.val(i), label.empty() ? n.key(i).value : label + "." + n.key(i).value);
+    } else if (n.is_sequence()) {
+      std::map<std::string, std::size_t> seen;
+      for (std::size_t i = 0; i < n.children.size(); ++i) {
+        const yaml::Node& c = n.children[i];
+        if (!c.is_scalar()) continue;
+        std::string k = std::string(trim(c.value));
+        if (k.empty()) continue;
+        auto [it, fresh] = seen.emplace(k, i + 1);
+        if (!fresh) {
+          out.push_back(make(f, "duplicate-item", c.mark,
+                             "'" + label + "[" + std::to_string(i + 1) + "]' repeats '" + label +
+                                 "[" + std::to_string(it->second) + "]' " + quote(k, 40)));
+        }
+      }
+    }
+  };
+  lists(root, "");
+  return out;
+}
+
+std::vector<Diagnostic> library_rules(const std::vector<PersonaFile>& files) {
+  std::vector<Diagnostic> out;
+  std::map<std::string, const PersonaFile*> owner;
+  std::set<std::string> pids;
+  for (const auto& f : files) {
+    if (!f.root) continue;
+    const yaml::Node* pid = string_node(*f.root, "pid");
+    if (!pid) continue;
+    pids.insert(pid->value);
+    auto [it, fresh] = owner.emplace(pid->value, &f);
+    if (!fresh) {
+      out.push_back(make(f, "duplicate-pid", pid->mark,
+                         "pid " + quote(pid->value) + " is already used by " +
+                             quote(it->second->path, 200),
+                         "each persona needs its own pid; `persona new` picks the next free one"));
+    }
+  }
+  std::vector<std::string> known(pids.begin(), pids.end());
+  for (const auto& f : files) {
+    if (!f.root) continue;
+    const yaml::Node* own = string_node(*f.root, "pid");
+    for (std::size_t i = 0; i < f.root->size(); ++i) {
+      if (f.root->key(i).value == "pid") continue;
+      each_string(f.root->val(i), f.root->key(i).value, [&](const yaml::Node& n, const std::string& label) {
+        std::string_view v = n.value;
+        for (std::size_t at = v.find("APP-"); at != std::string_view::npos; at = v.find("APP-", at + 4)) {
+          if (at > 0 && is_word_char(v[at - 1])) continue;
+          std::size_t end = at + 4;
+          while (end < v.size() && std::isdigit(static_cast<unsigned char>(v[end])) && end - at < 14) ++end;
+          if (end - at < 7) continue;
+          if (end < v.size() && is_word_char(v[end])) continue;
+          std::string ref(v.substr(at, end - at));
+          if (pids.count(ref) || (own && own->value == ref)) continue;
+          out.push_back(make(f, "unresolved-reference", locate(f.text, n, ref),
+                             "'" + label + "' refers to " + quote(ref) + ", which no persona has",
+                             did_you_mean(ref, known)));
+        }
+      });
+    }
+  }
+  return out;
+}
+
+}  // namespace persona

@@ -1,0 +1,50 @@
+#pragma once
+/// JSON Schema validation of YAML trees (valijson over nlohmann::json; the only module that
+/// includes valijson). Errors come back as Diagnostics placed on the offending YAML node, with
+/// messages written for people rather than valijson's own.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/diagnostic.h"
+#include "yaml/tree.h"
+
+namespace persona::schema {
+
+/// The YAML tree as JSON, scalars typed by the YAML 1.2 core schema.
+nlohmann::json to_json(const yaml::Node& node);
+
+/// One loaded JSON Schema (draft-07). Immutable after load; validate() may be called from
+/// several threads at once.
+class Schema {
+ public:
+  /// Parses `json_text`; `origin` names it in errors. Throws persona::Error when the text is not
+  /// JSON or not a schema valijson accepts.
+  static std::shared_ptr<const Schema> load(std::string_view json_text, const std::string& origin);
+  /// The embedded default for a name such as "persona" or "library" (schema/<name>.schema.json).
+  static std::shared_ptr<const Schema> builtin(const std::string& name);
+
+  ~Schema();
+  std::vector<Diagnostic> validate(const yaml::Node& root, const nlohmann::json& doc,
+                                   const std::string& file) const;
+
+  /// Top-level property names in the order the schema lists them (canonical key order).
+  const std::vector<std::string>& property_order() const { return order_; }
+  /// The schema's "description" of a top-level property, or "".
+  std::string describe(const std::string& property) const;
+  const nlohmann::ordered_json& raw() const { return raw_; }
+  const std::string& origin() const { return origin_; }
+
+ private:
+  Schema() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  nlohmann::ordered_json raw_;
+  std::vector<std::string> order_;
+  std::string origin_;
+};
+
+}  // namespace persona::schema

@@ -1,0 +1,182 @@
+#include "yaml/emit.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+
+#include "core/error.h"
+#include "core/text.h"
+
+namespace persona::yaml {
+namespace {
+
+/// Multi-line text that a literal block scalar can carry exactly.
+bool literal_fits(const std::string& v) {
+  if (v.find('\n') == std::string::npos) return false;
+  if (v.find('\r') != std::string::npos || v.find('\t') != std::string::npos) return false;
+  if (v.front() == ' ' || v.front() == '\n') return false;
+  std::size_t trailing = 0;
+  while (trailing < v.size() && v[v.size() - 1 - trailing] == '\n') ++trailing;
+  if (trailing > 1 || trailing == v.size()) return false;
+  for (auto line : split_lines(v)) {
+    if (!line.empty() && (line.back() == ' ')) return false;
+  }
+  return true;
+}
+
+class Writer {
+ public:
+  void write(YAML::Emitter& e, const Node& n) {
+    switch (n.kind) {
+      case Kind::kMapping:
+        e << YAML::BeginMap;
+        for (std::size_t i = 0; i < n.size(); ++i) {
+          e << YAML::Key;
+          write(e, n.key(i));
+          e << YAML::Value;
+          write(e, n.val(i));
+        }
+        e << YAML::EndMap;
+        break;
+      case Kind::kSequence:
+        e << YAML::BeginSeq;
+        for (const auto& c : n.children) write(e, c);
+        e << YAML::EndSeq;
+        break;
+      case Kind::kScalar:
+        scalar(e, n);
+        break;
+    }
+  }
+  std::vector<bool> strip_chomp;  ///< per literal block, in document order: needs "|-"
+
+ private:
+  void scalar(YAML::Emitter& e, const Node& n) {
+    ScalarType t = n.scalar_type();
+    if (t == ScalarType::kNull) {
+      e << YAML::Null;
+      return;
+    }
+    if (t != ScalarType::kString) {
+      e << n.value;
+      return;
+    }
+    if (literal_fits(n.value)) {
+      bool clip = n.value.back() == '\n';
+      strip_chomp.push_back(!clip);
+      e << YAML::Literal << (clip ? n.value.substr(0, n.value.size() - 1) : n.value);
+      return;
+    }
+    if (n.value.empty() || resolve_plain(n.value) != ScalarType::kString ||
+        n.value.find('\n') != std::string::npos || n.value.find('#') != std::string::npos) {
+      e << YAML::DoubleQuoted << n.value;
+      return;
+    }
+    e << n.value;
+  }
+};
+
+std::size_t indent_of(std::string_view l) {
+  std::size_t i = 0;
+  while (i < l.size() && l[i] == ' ') ++i;
+  return i;
+}
+
+}  // namespace
+
+std::string emit(const Node& root, const std::vector<std::string>& header_lines) {
+  YAML::Emitter e;
+  e.SetIndent(2);
+  e.SetMapFormat(YAML::Block);
+  e.SetSeqFormat(YAML::Block);
+  Writer w;
+  w.write(e, root);
+  if (!e.good()) throw io_error("cannot write YAML: " + e.GetLastError());
+  std::string raw = e.c_str();
+  std::vector<std::string_view> lines = split_lines(raw);
+  std::string out;
+  for (const auto& h : header_lines) out += h + "\n";
+  std::size_t literal = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string line(lines[i]);
+    // Lines that are only indentation occur inside literal blocks: drop the spaces.
+    if (trim(line).empty()) line.clear();
+    bool header = line.size() >= 2 && line.compare(line.size() - 2, 2, " |") == 0 &&
+                  i + 1 < lines.size() && indent_of(lines[i + 1]) > indent_of(line);
+    if (header && literal < w.strip_chomp.size()) {
+      if (w.strip_chomp[literal]) line += "-";
+      ++literal;
+    }
+    out += line;
+    out += '\n';
+  }
+  auto back = parse(out, "<canonical form>");
+  if (!back.root || !same_data(root, *back.root)) {
+    throw io_error("internal error: canonical YAML would not read back the same",
+                   "please report this with the file that caused it");
+  }
+  return out;
+}
+
+bool same_data(const Node& a, const Node& b) {
+  if (a.kind != b.kind || a.children.size() != b.children.size()) return false;
+  if (a.is_scalar()) return a.value == b.value && a.scalar_type() == b.scalar_type();
+  for (std::size_t i = 0; i < a.children.size(); ++i)
+    if (!same_data(a.children[i], b.children[i])) return false;
+  return true;
+}
+
+std::vector<std::string> leading_comments(std::string_view text) {
+  std::vector<std::string> out;
+  for (auto line : split_lines(text)) {
+    if (line.empty() || line[0] != '#') break;
+    out.emplace_back(line);
+  }
+  return out;
+}
+
+std::optional<Mark> find_inner_comment(std::string_view text, const Node& root) {
+  // Column ranges [from, to) per line that belong to scalars; to = 0 means "to the end".
+  std::map<int, std::vector<std::pair<int, int>>> spans;
+  std::vector<const Node*> todo{&root};
+  while (!todo.empty()) {
+    const Node* n = todo.back();
+    todo.pop_back();
+    if (!n->is_scalar()) {
+      for (const auto& c : n->children) todo.push_back(&c);
+      continue;
+    }
+    if (n->mark.line == n->end.line) {
+      spans[n->mark.line].push_back({n->mark.column, n->end.column});
+    } else {
+      spans[n->mark.line].push_back({n->mark.column, 0});
+      for (int l = n->mark.line + 1; l < n->end.line; ++l) spans[l].push_back({1, 0});
+      spans[n->end.line].push_back({1, n->end.column});
+    }
+  }
+  auto lines = split_lines(text);
+  std::size_t skip = leading_comments(text).size();
+  for (std::size_t li = skip; li < lines.size(); ++li) {
+    int line_no = static_cast<int>(li) + 1;
+    std::string_view l = lines[li];
+    int col = 0;
+    char prev = ' ';
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      if ((static_cast<unsigned char>(l[i]) & 0xC0) == 0x80) continue;
+      ++col;
+      if (l[i] == '#' && (prev == ' ' || prev == '\t')) {
+        bool inside = false;
+        auto it = spans.find(line_no);
+        if (it != spans.end()) {
+          for (auto [from, to] : it->second)
+            if (col >= from && (to == 0 || col < to)) inside = true;
+        }
+        if (!inside) return Mark{line_no, col};
+      }
+      prev = l[i];
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace persona::yaml

@@ -1,0 +1,348 @@
+#include "yaml/tree.h"
+
+#include <yaml.h>
+
+#include <memory>
+#include <unordered_set>
+
+#include "core/text.h"
+
+namespace persona::yaml {
+namespace {
+
+/// RAII owners of libyaml's C structs.
+struct Parser {
+  yaml_parser_t p;
+  Parser() { yaml_parser_initialize(&p); }
+  ~Parser() { yaml_parser_delete(&p); }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+};
+struct Event {
+  yaml_event_t e;
+  bool live = false;
+  ~Event() { reset(); }
+  void reset() {
+    if (live) yaml_event_delete(&e);
+    live = false;
+  }
+};
+
+bool is_digits(std::string_view s, std::string_view allowed) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (allowed.find(c) == std::string_view::npos) return false;
+  return true;
+}
+
+Mark mark_of(const yaml_mark_t& m) {
+  return Mark{static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+}
+
+class Builder {
+ public:
+  Builder(std::string_view text, const std::string& file, const Limits& limits)
+      : text_(text), file_(file), limits_(limits) {}
+
+  ParseResult run() {
+    ParseResult out;
+    if (text_.size() > limits_.max_file_bytes) {
+      fail("yaml-too-large", {0, 0},
+           "file is " + std::to_string(text_.size()) + " bytes, over the limit of " +
+               std::to_string(limits_.max_file_bytes) + " bytes");
+      out.diagnostics = std::move(diags_);
+      return out;
+    }
+    if (auto fault = find_text_fault(text_)) {
+      std::string code = fault->what.rfind("invalid UTF-8", 0) == 0 ? "yaml-invalid-utf8"
+                                                                    : "yaml-control-character";
+      fail(code, {fault->line, fault->column}, fault->what + " is not allowed");
+      out.diagnostics = std::move(diags_);
+      return out;
+    }
+    std::string_view body = text_;
+    if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+    Parser parser;
+    yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(body.data()),
+                                 body.size());
+    yaml_parser_set_encoding(&parser.p, YAML_UTF8_ENCODING);
+    std::optional<Node> root;
+    std::vector<Node> stack;
+    std::vector<std::unordered_set<std::string>> keysets;
+    int documents = 0;
+    bool done = false;
+    while (!done && diags_.empty()) {
+      Event ev;
+      if (!yaml_parser_parse(&parser.p, &ev.e)) {
+        syntax_error(parser.p);
+        break;
+      }
+      ev.live = true;
+      const yaml_event_t& e = ev.e;
+      Mark at = mark_of(e.start_mark);
+      switch (e.type) {
+        case YAML_STREAM_START_EVENT:
+        case YAML_DOCUMENT_END_EVENT:
+          break;
+        case YAML_STREAM_END_EVENT:
+          done = true;
+          break;
+        case YAML_DOCUMENT_START_EVENT:
+          if (++documents > 1) {
+            fail("yaml-multiple-documents", at,
+                 "more than one YAML document in the file; a persona file holds exactly one");
+          }
+          break;
+        case YAML_ALIAS_EVENT:
+          fail("yaml-alias", at, "aliases are not allowed (found '*" +
+                                     std::string(reinterpret_cast<const char*>(e.data.alias.anchor)) +
+                                     "')");
+          break;
+        case YAML_SCALAR_EVENT: {
+          if (e.data.scalar.anchor) { anchor_error(at, e.data.scalar.anchor); break; }
+          if (e.data.scalar.length > limits_.max_scalar_bytes) {
+            fail("yaml-scalar-too-long", at,
+                 "value is " + std::to_string(e.data.scalar.length) +
+                     " bytes, over the limit of " + std::to_string(limits_.max_scalar_bytes));
+            break;
+          }
+          Node n;
+          n.kind = Kind::kScalar;
+          n.mark = at;
+          n.end = mark_of(e.end_mark);
+          n.value.assign(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+          switch (e.data.scalar.style) {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: n.style = Style::kSingleQuoted; break;
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n.style = Style::kDoubleQuoted; break;
+            case YAML_LITERAL_SCALAR_STYLE: n.style = Style::kLiteral; break;
+            case YAML_FOLDED_SCALAR_STYLE: n.style = Style::kFolded; break;
+            default: n.style = Style::kPlain; break;
+          }
+          if (e.data.scalar.tag) {
+            std::string tag(reinterpret_cast<const char*>(e.data.scalar.tag));
+            if (tag != "tag:yaml.org,2002:str") {
+              fail("yaml-tag", at, "tag '" + tag + "' is not supported; only '!!str' is");
+              break;
+            }
+            // An explicit !!str makes even a plain scalar a string.
+            if (n.style == Style::kPlain) n.style = Style::kSingleQuoted;
+          }
+          add(std::move(n), stack, keysets, root);
+          break;
+        }
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT: {
+          bool seq = e.type == YAML_SEQUENCE_START_EVENT;
+          const yaml_char_t* anchor = seq ? e.data.sequence_start.anchor : e.data.mapping_start.anchor;
+          const yaml_char_t* tag = seq ? e.data.sequence_start.tag : e.data.mapping_start.tag;
+          if (anchor) { anchor_error(at, anchor); break; }
+          if (tag) {
+            fail("yaml-tag", at, "tag '" + std::string(reinterpret_cast<const char*>(tag)) +
+                                     "' is not supported");
+            break;
+          }
+          if (static_cast<int>(stack.size()) >= limits_.max_depth) {
+            fail("yaml-too-deep", at,
+                 "nesting is deeper than the limit of " + std::to_string(limits_.max_depth));
+            break;
+          }
+          if (stack.empty() && !seq) {
+            // fine: the root mapping
+          }
+          Node n;
+          n.kind = seq ? Kind::kSequence : Kind::kMapping;
+          n.mark = at;
+          bool flow = seq ? e.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                          : e.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+          n.style = flow ? Style::kFlow : Style::kBlock;
+          if (!count_node(at)) break;
+          if (!stack.empty() && stack.back().is_mapping() && stack.back().children.size() % 2 == 0) {
+            fail("yaml-complex-key", at, "mapping keys must be plain text, not collections");
+            break;
+          }
+          stack.push_back(std::move(n));
+          keysets.emplace_back();
+          break;
+        }
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT: {
+          Node n = std::move(stack.back());
+          n.end = mark_of(e.end_mark);
+          stack.pop_back();
+          keysets.pop_back();
+          add_complete(std::move(n), stack, keysets, root);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    if (diags_.empty()) {
+      if (!root) {
+        fail("yaml-root-not-mapping", {1, 1}, "file is empty; expected a mapping of fields");
+      } else if (!root->is_mapping()) {
+        fail("yaml-root-not-mapping", root->mark,
+             std::string("the document is a ") + (root->is_sequence() ? "list" : "single value") +
+                 "; expected a mapping of fields");
+      }
+    }
+    if (diags_.empty()) out.root = std::move(root);
+    out.diagnostics = std::move(diags_);
+    return out;
+  }
+
+ private:
+  void fail(std::string code, Mark at, std::string message) {
+    diags_.push_back(Diagnostic{std::move(code), Severity::kError, file_, at.line, at.column,
+                                std::move(message), {}});
+  }
+
+  void anchor_error(Mark at, const yaml_char_t* anchor) {
+    fail("yaml-anchor", at,
+         "anchors are not allowed (found '&" + std::string(reinterpret_cast<const char*>(anchor)) +
+             "'); write the value out in full");
+  }
+
+  void syntax_error(const yaml_parser_t& p) {
+    std::string msg = p.problem ? p.problem : "unknown error";
+    Mark at = mark_of(p.problem_mark);
+    if (p.context) msg = std::string(p.context) + ": " + msg;
+    fail("yaml-syntax", at, "invalid YAML: " + msg);
+  }
+
+  bool count_node(Mark at) {
+    if (++nodes_ > limits_.max_nodes) {
+      fail("yaml-too-many-nodes", at,
+           "file has more than " + std::to_string(limits_.max_nodes) + " values");
+      return false;
+    }
+    return true;
+  }
+
+  void add(Node n, std::vector<Node>& stack, std::vector<std::unordered_set<std::string>>& keysets,
+           std::optional<Node>& root) {
+    if (!count_node(n.mark)) return;
+    add_complete(std::move(n), stack, keysets, root);
+  }
+
+  void add_complete(Node n, std::vector<Node>& stack,
+                    std::vector<std::unordered_set<std::string>>& keysets,
+                    std::optional<Node>& root) {
+    if (stack.empty()) {
+      root = std::move(n);
+      return;
+    }
+    Node& parent = stack.back();
+    if (parent.is_mapping() && parent.children.size() % 2 == 0) {
+      if (!n.is_scalar()) {
+        fail("yaml-complex-key", n.mark, "mapping keys must be plain text, not collections");
+        return;
+      }
+      if (!keysets.back().insert(n.value).second) {
+        const Node* first = parent.find_key(n.value);
+        fail("yaml-duplicate-key", n.mark,
+             "duplicate key " + quote(n.value) +
+                 (first ? " (first defined at line " + std::to_string(first->mark.line) + ")"
+                        : std::string()));
+        return;
+      }
+    }
+    parent.children.push_back(std::move(n));
+  }
+
+  std::string_view text_;
+  const std::string& file_;
+  const Limits& limits_;
+  std::vector<Diagnostic> diags_;
+  std::size_t nodes_ = 0;
+};
+
+}  // namespace
+
+const Node* Node::find_key(std::string_view k) const {
+  if (!is_mapping()) return nullptr;
+  for (std::size_t i = 0; i < children.size(); i += 2)
+    if (children[i].value == k) return &children[i];
+  return nullptr;
+}
+
+const Node* Node::find(std::string_view k) const {
+  if (!is_mapping()) return nullptr;
+  for (std::size_t i = 0; i + 1 < children.size(); i += 2)
+    if (children[i].value == k) return &children[i + 1];
+  return nullptr;
+}
+
+ScalarType resolve_plain(std::string_view s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ScalarType::kNull;
+  if (s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE")
+    return ScalarType::kBool;
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'o' && is_digits(s.substr(2), "01234567"))
+    return ScalarType::kInt;
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'x' &&
+      is_digits(s.substr(2), "0123456789abcdefABCDEF"))
+    return ScalarType::kInt;
+  std::string_view u = s;
+  if (u[0] == '-' || u[0] == '+') u.remove_prefix(1);
+  if (is_digits(u, "0123456789")) return ScalarType::kInt;
+  if (u == ".inf" || u == ".Inf" || u == ".INF") return ScalarType::kFloat;
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return ScalarType::kFloat;
+  // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+  std::size_t i = 0;
+  std::size_t int_digits = 0, frac_digits = 0;
+  while (i < u.size() && std::isdigit(static_cast<unsigned char>(u[i]))) ++i, ++int_digits;
+  bool dot = false;
+  if (i < u.size() && u[i] == '.') {
+    dot = true;
+    ++i;
+    while (i < u.size() && std::isdigit(static_cast<unsigned char>(u[i]))) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return ScalarType::kString;
+  bool exp = false;
+  if (i < u.size() && (u[i] == 'e' || u[i] == 'E')) {
+    ++i;
+    if (i < u.size() && (u[i] == '-' || u[i] == '+')) ++i;
+    std::size_t ed = 0;
+    while (i < u.size() && std::isdigit(static_cast<unsigned char>(u[i]))) ++i, ++ed;
+    if (ed == 0) return ScalarType::kString;
+    exp = true;
+  }
+  if (i != u.size()) return ScalarType::kString;
+  return (dot || exp) ? ScalarType::kFloat : ScalarType::kInt;
+}
+
+ScalarType Node::scalar_type() const {
+  if (!is_scalar() || style != Style::kPlain) return ScalarType::kString;
+  return resolve_plain(value);
+}
+
+Node make_scalar(std::string value, Style style) {
+  Node n;
+  n.kind = Kind::kScalar;
+  n.style = style;
+  n.value = std::move(value);
+  return n;
+}
+Node make_plain(std::string value) { return make_scalar(std::move(value), Style::kPlain); }
+Node make_sequence() {
+  Node n;
+  n.kind = Kind::kSequence;
+  n.style = Style::kBlock;
+  return n;
+}
+Node make_mapping() {
+  Node n;
+  n.kind = Kind::kMapping;
+  n.style = Style::kBlock;
+  return n;
+}
+void append(Node& mapping, std::string key, Node value) {
+  mapping.children.push_back(make_scalar(std::move(key), Style::kPlain));
+  mapping.children.push_back(std::move(value));
+}
+
+ParseResult parse(std::string_view text, const std::string& file, const Limits& limits) {
+  return Builder(text, file, limits).run();
+}
+
+}  // namespace persona::yaml
