@@ -19,6 +19,20 @@ const std::vector<CommandEntry>& commands() {
       {"show", "Show one persona, or every field path it has (--fields)", kNeedLibrary,
        set_show_command},
       {"new", "Scaffold a new persona with the next free pid", kNeedLibrary, set_new_command},
+      {"render", "Write one persona to stdout as Markdown, HTML or JSON", kNeedLibrary,
+       set_render_command},
+      {"export", "Write the whole library as a static website, JSON or Markdown", kNeedLibrary,
+       set_export_command},
+      {"contribute", "Confirm, correct, extend or comment on a field, as a commit on a branch",
+       kNeedLibrary, set_contribute_command},
+      {"apply", "Turn a contribution request (YAML, JSON or issue form) into a branch", kNeedLibrary,
+       set_apply_command},
+      {"history", "Show the contributions to a persona, field by field", kNeedLibrary,
+       set_history_command},
+      {"check", "The pull-request gate: validate, fmt --check, and judge the change", kNeedLibrary,
+       set_check_command},
+      {"stats", "What needs the community's help: activity per persona and field", kNeedLibrary,
+       set_stats_command},
   };
   return kCommands;
 }

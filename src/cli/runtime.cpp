@@ -49,6 +49,8 @@ LoadOptions Runtime::load_options() {
   LoadOptions o;
   o.schema = persona_schema();
   o.jobs = global.jobs;
+  const char* now = getenv("PERSONA_NOW");
+  if (now && *now) o.now = now;
   return o;
 }
 

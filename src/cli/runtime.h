@@ -67,6 +67,13 @@ void set_fmt_command(CLI::App& app, Runtime& rt);
 void set_list_command(CLI::App& app, Runtime& rt);
 void set_show_command(CLI::App& app, Runtime& rt);
 void set_new_command(CLI::App& app, Runtime& rt);
+void set_render_command(CLI::App& app, Runtime& rt);
+void set_export_command(CLI::App& app, Runtime& rt);
+void set_contribute_command(CLI::App& app, Runtime& rt);
+void set_apply_command(CLI::App& app, Runtime& rt);
+void set_history_command(CLI::App& app, Runtime& rt);
+void set_check_command(CLI::App& app, Runtime& rt);
+void set_stats_command(CLI::App& app, Runtime& rt);
 
 struct CommandEntry {
   const char* name;

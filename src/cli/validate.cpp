@@ -70,6 +70,8 @@ int validate(Runtime& rt, const ValidateOptions& o) {
       if (selected(d.file, prefixes)) ds.push_back(d);
     for (const auto& f : lib->files)
       if (selected(f.path, prefixes)) ++checked;
+    for (const auto& f : lib->record_files)
+      if (selected(f.path, prefixes)) ++checked;
     if (prefixes.empty() || selected(kConfigFile, prefixes)) ++checked;
   }
   if (!outside.empty()) {

@@ -92,6 +92,8 @@ std::string Library::source(const std::string& path) const {
   if (path == kConfigFile) return config_text;
   for (const auto& f : files)
     if (f.path == path) return f.text;
+  for (const auto& f : record_files)
+    if (f.path == path) return f.text;
   return {};
 }
 
@@ -244,6 +246,22 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   lib.diagnostics.clear();
   finish(lib, true);
   lib.diagnostics.insert(lib.diagnostics.end(), config_diags.begin(), config_diags.end());
+
+  // Contribution records, checked against the personas just built.
+  auto record_schema = schema::Schema::builtin("record");
+  std::string now = options.now.empty() ? utc_now() : options.now;
+  auto record_paths = list_record_files(root);
+  lib.record_files.resize(record_paths.size());
+  parallel_for(record_paths.size(), options.jobs, [&](std::size_t i) {
+    std::string text = read_file(root / record_paths[i], limits.max_file_bytes);
+    lib.record_files[i] = check_record_text(record_paths[i], std::move(text), *record_schema, now);
+  });
+  for (auto& f : lib.record_files) {
+    auto extra = record_library_rules(f, lib.personas);
+    f.diagnostics.insert(f.diagnostics.end(), extra.begin(), extra.end());
+    lib.diagnostics.insert(lib.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
+    if (f.record && count_errors(f.diagnostics) == 0) lib.records.push_back(*f.record);
+  }
   sort_diagnostics(lib.diagnostics);
   return lib;
 }

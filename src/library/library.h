@@ -11,6 +11,7 @@
 
 #include "core/diagnostic.h"
 #include "library/persona.h"
+#include "library/records.h"
 #include "schema/schema.h"
 #include "yaml/tree.h"
 
@@ -45,6 +46,8 @@ struct Library {
   Config config;
   std::vector<PersonaFile> files;  ///< sorted by path
   std::vector<Persona> personas;   ///< the files without errors, sorted by pid
+  std::vector<RecordFile> record_files;  ///< contributions/**, sorted by path
+  std::vector<Record> records;           ///< the records without errors
   std::vector<Diagnostic> diagnostics;  ///< every problem in every file, sorted
 
   const Persona* find(std::string_view pid) const;
@@ -63,6 +66,7 @@ struct LoadOptions {
   std::shared_ptr<const schema::Schema> schema;         ///< persona schema (default: built-in)
   std::shared_ptr<const schema::Schema> config_schema;  ///< library.yaml schema
   unsigned jobs = 0;                                    ///< worker threads; 0 = one per core
+  std::string now;  ///< current UTC time (2026-11-28T17:30:00Z); "" = the system clock
 };
 
 /// Loads and validates the whole library under `root`.

@@ -104,13 +104,12 @@ void check_jtbd(const PersonaFile& f, const yaml::Node& n, std::vector<Diagnosti
   if (s.empty()) return;
   std::string low = to_lower(s);
   std::string missing;
-  std::size_t want = low.find("i want to");
-  if (low.rfind("when ", 0) != 0) {
+  std::size_t want = low.find(", i want to ");
+  if (low.rfind("when i ", 0) != 0 && low.rfind("when i'", 0) != 0) {
     missing = "it must start with 'When I'";
   } else if (want == std::string::npos) {
-    missing = "'I want to' is missing";
-  } else if (low.find(", so ", want) == std::string::npos &&
-             low.find(" so that ", want) == std::string::npos) {
+    missing = "', I want to' is missing";
+  } else if (low.find(", so ", want + 1) == std::string::npos) {
     missing = "', so ...' is missing after 'I want to'";
   }
   if (!missing.empty()) {

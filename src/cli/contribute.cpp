@@ -1,0 +1,16 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/runtime.h"
+#include "core/error.h"
+
+namespace persona::cli {
+
+// Placeholder until the 'contribute' command lands; replaced by its real implementation.
+void set_contribute_command(CLI::App& app, Runtime& rt) {
+  app.allow_extras();
+  app.callback([&rt] {
+    rt.action = [] () -> int { throw usage_error("'contribute' is not implemented yet"); };
+  });
+}
+
+}  // namespace persona::cli
