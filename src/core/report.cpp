@@ -38,6 +38,7 @@ void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const Sour
       const auto& lines = lines_of[d.file];
       if (d.line <= static_cast<int>(lines.size())) {
         std::string_view l = lines[d.line - 1];
+        bool valid_utf8 = !find_text_fault(l).has_value();
         std::string num = std::to_string(d.line);
         // Show at most 160 characters of the line around the column.
         std::string shown;
@@ -47,8 +48,11 @@ void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const Sour
           if ((static_cast<unsigned char>(l[i]) & 0xC0) != 0x80) ++col;
           if (col < first) continue;
           if (col >= first + 160) break;
-          char ch = l[i];
-          shown += (ch == '\t') ? ' ' : ch;
+          unsigned char ch = static_cast<unsigned char>(l[i]);
+          // Never echo control bytes or broken UTF-8 from a hostile file to a terminal.
+          if (ch == '\t') shown += ' ';
+          else if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !valid_utf8)) shown += '?';
+          else shown += static_cast<char>(ch);
         }
         caret = d.column - first;
         out << " " << num << " | " << shown << "\n";

@@ -131,6 +131,11 @@ std::optional<std::string> nearest(std::string_view word, const std::vector<std:
     }
   }
   if (!best) return std::nullopt;
+  // A clear prefix ("repo" for "repository") is a plausible abbreviation.
+  if (best_d > 2 && w.size() >= 3) {
+    for (const auto& c : cands)
+      if (to_lower(c).rfind(w, 0) == 0) return c;
+  }
   std::size_t limit = std::max<std::size_t>(2, std::min(word.size(), best->size()) / 3);
   if (best_d == 0 || best_d > limit) return std::nullopt;
   return best;

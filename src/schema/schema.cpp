@@ -6,6 +6,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -88,7 +89,11 @@ std::shared_ptr<const Schema> Schema::load(std::string_view text, const std::str
     valijson::adapters::NlohmannJsonAdapter adapter(plain);
     parser.populateSchema(adapter, s->impl_->schema);
   } catch (const std::exception& e) {
-    throw io_error("invalid schema " + quote(origin, 200) + ": " + e.what());
+    std::string what = e.what();
+    // nlohmann prefixes its messages with "[json.exception.parse_error.101] ".
+    if (!what.empty() && what[0] == '[' && what.find("] ") != std::string::npos)
+      what = what.substr(what.find("] ") + 2);
+    throw io_error("invalid schema " + quote(origin, 200) + ": " + what);
   }
   if (s->raw_.contains("properties") && s->raw_["properties"].is_object()) {
     for (const auto& [k, v] : s->raw_["properties"].items()) s->order_.push_back(k);
@@ -195,6 +200,7 @@ bool is_wrapper(const std::string& d) {
       "Failed to validate against additional properties schema",
       "Failed to validate against child schema",
       "Cannot validate item #",
+      "Failed to validate against a conditional schema",
       "Elements at indexes #",  // duplicate items are reported by the library rules
   };
   for (const char* w : kWrappers)
@@ -336,7 +342,28 @@ std::vector<Diagnostic> Schema::validate(const yaml::Node& root, const nlohmann:
     (void)key_node;
     out.push_back(std::move(diag));
   }
-  return out;
+  // Several missing fields of one mapping read better as one problem.
+  std::vector<Diagnostic> merged;
+  for (auto& d : out) {
+    if (d.code != "schema-required") {
+      merged.push_back(std::move(d));
+      continue;
+    }
+    auto same = std::find_if(merged.begin(), merged.end(), [&](const Diagnostic& m) {
+      return m.code == "schema-required" && m.line == d.line && m.column == d.column;
+    });
+    if (same == merged.end()) {
+      merged.push_back(std::move(d));
+      continue;
+    }
+    auto names = [](const std::string& m) { return m.substr(m.find('\'')); };
+    std::string list = same->message.rfind("missing required field '", 0) == 0
+                           ? names(same->message)
+                           : same->message.substr(std::string("missing required fields ").size());
+    same->message = "missing required fields " + list + ", " + names(d.message);
+    same->hint = "schema/persona.schema.json describes each field";
+  }
+  return merged;
 }
 
 }  // namespace persona::schema

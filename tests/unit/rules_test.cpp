@@ -1,0 +1,106 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "library/library.h"
+#include "library/rules.h"
+
+using namespace persona;
+
+static std::string seed(const std::string& rel) {
+  std::ifstream in(std::string(PERSONA_SOURCE_DIR) + "/" + rel);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+static std::string replace(std::string s, const std::string& from, const std::string& to) {
+  auto at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
+}
+
+/// The jtbd entry of a file, from its key to the next key.
+static std::string jtbd_block(const std::string& s) {
+  auto from = s.find("\njtbd: ") + 1;
+  auto to = s.find("\nsuccess_signal: ") + 1;
+  return s.substr(from, to - from);
+}
+
+static const char* kSegment = "personas/segment/segment-data-architect.yaml";
+
+TEST_CASE("the bundled persona passes every per-file rule") {
+  auto f = check_persona_text(kSegment, seed(kSegment), *schema::Schema::builtin("persona"), true);
+  CHECK(f.diagnostics.empty());
+  REQUIRE(f.ok());
+  Persona p = build_persona(f);
+  CHECK(p.pid == "APP-153");
+  CHECK(p.app_display() == "Segment");
+  CHECK(p.archetype() == "Data Architect");
+  CHECK(p.canonical_path() == kSegment);
+}
+
+static std::vector<std::string> codes(const std::string& path, const std::string& text) {
+  auto f = check_persona_text(path, text, *schema::Schema::builtin("persona"), true);
+  std::vector<std::string> out;
+  for (const auto& d : f.diagnostics) out.push_back(d.code);
+  return out;
+}
+
+TEST_CASE("library rules catch what a schema cannot") {
+  std::string s = seed(kSegment);
+  CHECK(codes("personas/segment/other.yaml", s) == std::vector<std::string>{"path-mismatch"});
+  CHECK(codes(kSegment, replace(s, "name: The Segment Data Architect", "name: The Stripe Data Architect")) ==
+        std::vector<std::string>{"name-app-mismatch"});
+  auto jt = jtbd_block(s);
+  CHECK(codes(kSegment, replace(s, jt, "jtbd: When I ship events, I want to trust them.\n")) ==
+        std::vector<std::string>{"jtbd-form"});
+  CHECK(codes(kSegment, replace(s, "version: 1", "version: 1\n# fine")) == std::vector<std::string>{});
+}
+
+TEST_CASE("jtbd messages say what is missing") {
+  std::string s = seed(kSegment);
+  auto jt = jtbd_block(s);
+  auto f = check_persona_text(kSegment, replace(s, jt, "jtbd: When I ship, I want to sleep.\n"),
+                              *schema::Schema::builtin("persona"), true);
+  REQUIRE(f.diagnostics.size() == 1);
+  CHECK(f.diagnostics[0].message == "'jtbd' is not a job story: ', so ...' is missing after 'I want to'");
+}
+
+TEST_CASE("cross-file rules: duplicate pid and unresolved references") {
+  auto schema = schema::Schema::builtin("persona");
+  std::string s = seed(kSegment);
+  std::vector<PersonaFile> files;
+  files.push_back(check_persona_text("personas/segment/a.yaml", s, *schema, false));
+  files.push_back(check_persona_text("personas/segment/b.yaml", s, *schema, false));
+  auto ds = library_rules(files);
+  // Both files reference APP-116 etc. that are not in this two-file library.
+  int dup = 0, unresolved = 0;
+  for (const auto& d : ds) {
+    if (d.code == "duplicate-pid") {
+      ++dup;
+      CHECK(d.file == "personas/segment/b.yaml");
+      CHECK(d.message == "pid 'APP-153' is already used by 'personas/segment/a.yaml'");
+    }
+    if (d.code == "unresolved-reference") ++unresolved;
+  }
+  CHECK(dup == 1);
+  CHECK(unresolved > 0);
+}
+
+TEST_CASE("field paths") {
+  std::string err;
+  auto p = parse_field_path("goals[2]", &err);
+  REQUIRE(p);
+  CHECK(p->field == "goals");
+  CHECK(*p->item == 2);
+  CHECK(p->str() == "goals[2]");
+  CHECK(!parse_field_path("goals[0]", &err));
+  CHECK(err == "items are numbered from 1, not 0: 'goals[0]'");
+  CHECK(!parse_field_path("identity[1]", &err));
+  CHECK(err == "field 'identity' is text, not a list; address it as 'identity'");
+  CHECK(!parse_field_path("aha", &err));
+  CHECK(!parse_field_path("frustration", &err));
+  CHECK(err == "unknown field 'frustration'; did you mean 'frustrations'?");
+}
