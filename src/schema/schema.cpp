@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <map>
+#include <mutex>
 
 #include "core/embedded.h"
 #include "core/error.h"
@@ -102,10 +104,17 @@ std::shared_ptr<const Schema> Schema::load(std::string_view text, const std::str
 }
 
 std::shared_ptr<const Schema> Schema::builtin(const std::string& name) {
+  // Parsed once per process: callers may hold references for as long as they like.
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const Schema>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = cache[name];
+  if (slot) return slot;
   std::string path = "schema/" + name + ".schema.json";
   auto data = embedded_file(path);
   if (!data) throw io_error("no built-in schema " + quote(path));
-  return load(*data, "(built-in) " + path);
+  slot = load(*data, "(built-in) " + path);
+  return slot;
 }
 
 std::string Schema::describe(const std::string& property) const {

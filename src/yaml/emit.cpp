@@ -61,6 +61,14 @@ class Writer {
       e << n.value;
       return;
     }
+    // Unicode line and paragraph separators (and NEL) are line breaks to a YAML reader: only an
+    // escape in a double-quoted scalar carries them through unchanged.
+    if (n.value.find("\xE2\x80\xA8") != std::string::npos ||
+        n.value.find("\xE2\x80\xA9") != std::string::npos ||
+        n.value.find("\xC2\x85") != std::string::npos) {
+      e << YAML::DoubleQuoted << YAML::EscapeNonAscii << n.value;
+      return;
+    }
     if (literal_fits(n.value)) {
       bool clip = n.value.back() == '\n';
       strip_chomp.push_back(!clip);

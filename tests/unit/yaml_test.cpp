@@ -165,3 +165,13 @@ TEST_CASE("comments other than the leading block are found") {
   CHECK(c->line == 1);
   CHECK(c->column == 6);
 }
+
+TEST_CASE("line and paragraph separators survive writing") {
+  Node m = make_mapping();
+  append(m, "t", make_scalar("a\xE2\x80\xA8" "b\xE2\x80\xA9" "c \xC3\xA9"));
+  std::string out = emit(m);
+  CHECK(out == "t: \"a\\u2028b\\u2029c \\xe9\"\n");
+  auto back = parse(out, "f.yaml");
+  REQUIRE(back.root);
+  CHECK(back.root->find("t")->value == "a\xE2\x80\xA8" "b\xE2\x80\xA9" "c \xC3\xA9");
+}
