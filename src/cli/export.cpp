@@ -2,15 +2,84 @@
 
 #include "cli/runtime.h"
 #include "core/error.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "render/escape.h"
+#include "render/export.h"
+#include "render/templates.h"
 
 namespace persona::cli {
 
-// Placeholder until the 'export' command lands; replaced by its real implementation.
-void set_export_command(CLI::App& app, Runtime& rt) {
-  app.allow_extras();
-  app.callback([&rt] {
-    rt.action = [] () -> int { throw usage_error("'export' is not implemented yet"); };
+namespace {
+
+struct ExportOptions {
+  std::vector<std::string> formats;
+  std::string out;
+  std::string base_url;
+  std::string templates;
+};
+
+int export_library(Runtime& rt, const ExportOptions& o) {
+  if (!o.base_url.empty() && !render::is_safe_url(o.base_url))
+    throw usage_error("--base-url " + quote(o.base_url) + " is not an http(s) URL");
+  std::vector<std::string> formats = o.formats.empty() ? std::vector<std::string>{"html"} : o.formats;
+  bool html = std::find(formats.begin(), formats.end(), "html") != formats.end();
+  std::optional<render::TemplateLoad> templates;
+  if (html || !o.templates.empty()) {
+    templates = render::load_templates(o.templates.empty() ? std::nullopt
+                                                           : std::optional<std::filesystem::path>(o.templates));
+    if (!templates->diagnostics.empty()) {
+      print_text(rt.err, templates->diagnostics,
+                 [&](const std::string& f) { return templates->source(f); }, false);
+      rt.err << "persona: nothing exported; " << quote(o.out, 200) << " is unchanged\n";
+      return kExitProblems;
+    }
+  }
+  const Library& lib = rt.library();
+  rt.warn_invalid_files();
+  render::RenderContext ctx(lib, o.base_url);
+  render::Disk disk;
+  render::WriteReport report = render::write_export(o.out, disk, [&](render::Sink& sink) {
+    render::export_files(ctx, formats, templates ? &templates->templates : nullptr, sink);
   });
+  rt.out << render::report_line(report, o.out) << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void set_export_command(CLI::App& app, Runtime& rt) {
+  auto o = std::make_shared<ExportOptions>();
+  app.add_option("--format", o->formats,
+                 "html (a static website, default), json (library.json and one file per persona) "
+                 "or md (README.md and one file per persona); repeat it or use commas for several")
+      ->check(CLI::IsMember({"html", "json", "md"}))
+      ->delimiter(',')
+      ->type_name("FORMAT");
+  app.add_option("--out", o->out,
+                 "Output directory: new, empty, or a previous export (replaced as a whole, only "
+                 "changed files rewritten)")
+      ->required()
+      ->type_name("DIR");
+  app.add_option("--base-url", o->base_url,
+                 "Where the site will be published, for canonical links and sitemap.xml "
+                 "(default: library.yaml's base_url)")
+      ->type_name("URL");
+  app.add_option("--templates", o->templates,
+                 "Directory of templates overriding the built-in ones file by file (same names: "
+                 "index.mustache, persona.mustache, group.mustache, _card.mustache, _head.mustache, "
+                 "_foot.mustache, site.css, search.js, favicon.svg)")
+      ->type_name("DIR");
+  app.footer(
+      "The export is built beside DIR and swapped in at the end: if anything fails, DIR keeps the "
+      "previous export.\nThe same library always gives byte-identical files. The built-in "
+      "templates to start an override from are in src/render/templates/ of persona's source.\n\n"
+      "Examples:\n"
+      "  persona export --out site                        the website; open site/index.html\n"
+      "  persona export --format json --format md --out dist\n"
+      "  persona export --out site --base-url https://example.org/personas/\n"
+      "  persona export --out site --templates my-templates   with your own persona.mustache");
+  app.callback([&rt, o] { rt.action = [&rt, o] { return export_library(rt, *o); }; });
 }
 
 }  // namespace persona::cli

@@ -2,15 +2,69 @@
 
 #include "cli/runtime.h"
 #include "core/error.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "render/escape.h"
+#include "render/html.h"
+#include "render/json.h"
+#include "render/markdown.h"
+#include "render/templates.h"
 
 namespace persona::cli {
 
-// Placeholder until the 'render' command lands; replaced by its real implementation.
+namespace {
+
+struct RenderOptions {
+  std::string pid;
+  std::string format = "md";
+  std::string base_url;
+  std::string templates;
+};
+
+int render_persona(Runtime& rt, const RenderOptions& o) {
+  if (!o.base_url.empty() && !render::is_safe_url(o.base_url))
+    throw usage_error("--base-url " + quote(o.base_url) + " is not an http(s) URL");
+  const Persona& p = rt.persona(o.pid);
+  render::RenderContext ctx(rt.library(), o.base_url);
+  if (o.format == "json") {
+    rt.out << render::persona_document(ctx, p);
+  } else if (o.format == "md") {
+    rt.out << render::persona_markdown_document(ctx, p);
+  } else {
+    auto load = render::load_templates(o.templates.empty() ? std::nullopt
+                                                           : std::optional<std::filesystem::path>(o.templates));
+    if (!load.diagnostics.empty()) {
+      print_text(rt.err, load.diagnostics, [&](const std::string& f) { return load.source(f); }, false);
+      return kExitProblems;
+    }
+    rt.out << render::standalone_persona_page(ctx, load.templates, p);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 void set_render_command(CLI::App& app, Runtime& rt) {
-  app.allow_extras();
-  app.callback([&rt] {
-    rt.action = [] () -> int { throw usage_error("'render' is not implemented yet"); };
-  });
+  auto o = std::make_shared<RenderOptions>();
+  app.add_option("pid", o->pid, "Persona id, e.g. APP-153")->required()->type_name("PID");
+  app.add_option("--format", o->format,
+                 "md (Markdown with front matter, default), html (a standalone page, styles "
+                 "inlined, no script) or json (as in the JSON export)")
+      ->check(CLI::IsMember({"md", "html", "json"}))
+      ->type_name("FORMAT");
+  app.add_option("--base-url", o->base_url, "Site address for absolute links (default: library.yaml's base_url)")
+      ->type_name("URL");
+  app.add_option("--templates", o->templates,
+                 "Directory of templates overriding the built-in ones file by file (html)")
+      ->type_name("DIR");
+  app.footer(
+      "Writes one persona to standard output: Markdown and JSON exactly as 'persona export' writes\n"
+      "them, HTML as a page of its own (links go to the published site when base_url is set).\n\n"
+      "Examples:\n"
+      "  persona render APP-153                         Markdown, for a README or an issue\n"
+      "  persona render APP-153 --format html > p.html  one page to open or print\n"
+      "  persona render APP-153 --format json | jq .persona.community");
+  app.callback([&rt, o] { rt.action = [&rt, o] { return render_persona(rt, *o); }; });
 }
 
 }  // namespace persona::cli

@@ -1,0 +1,91 @@
+#include "render/context.h"
+
+#include <cctype>
+#include <set>
+
+#include "git/hash.h"
+
+namespace persona::render {
+
+RenderContext::RenderContext(const Library& lib, std::string base)
+    : library(lib),
+      activity(compute_activity(lib.personas, lib.records)),
+      paths(lib.personas),
+      base_url(base.empty() ? lib.config.base_url : std::move(base)) {
+  if (!base_url.empty() && base_url.back() != '/') base_url += '/';
+  for (const auto& p : lib.personas) app_names_.emplace(p.app, p.app_display());
+}
+
+const PersonaActivity& RenderContext::activity_of(const std::string& pid) const {
+  static const PersonaActivity kNone;
+  auto it = activity.find(pid);
+  return it == activity.end() ? kNone : it->second;
+}
+
+std::string RenderContext::app_name(const std::string& app) const {
+  auto it = app_names_.find(app);
+  return it == app_names_.end() ? app : it->second;
+}
+
+bool Sink::reuse(const std::string&, const std::string&) { return false; }
+
+void FileSetSink::file(const std::string& path, std::string data, const std::string&) {
+  files[path] = std::move(data);
+}
+
+namespace {
+
+/// Every "APP-<digits>" token in `text`.
+void collect_pids(std::string_view text, std::set<std::string>& out) {
+  for (std::size_t at = text.find("APP-"); at != std::string_view::npos; at = text.find("APP-", at + 4)) {
+    std::size_t end = at + 4;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    if (end > at + 4) out.insert(std::string(text.substr(at, end - at)));
+  }
+}
+
+}  // namespace
+
+std::string persona_key(const RenderContext& ctx, const Persona& p, std::string_view salt) {
+  const Config& c = ctx.library.config;
+  std::string in;
+  auto add = [&](std::string_view label, std::string_view value) {
+    in += label;
+    in += ' ';
+    in += std::to_string(value.size());
+    in += ':';
+    in += value;
+    in += '\n';
+  };
+  add("salt", salt);
+  add("name", c.name);
+  add("description", c.description);
+  add("repository", c.repository);
+  add("contribute_url", c.contribute_url);
+  add("base_url", ctx.base_url);
+  add("file", p.file);
+  add("text", ctx.library.source(p.file));
+  add("app_name", ctx.app_name(p.app));
+  add("paths", ctx.paths.persona(p.pid, "") + " " + ctx.paths.app(p.app) + " " + ctx.paths.category(p.category));
+  std::set<std::string> mentioned;
+  for (const auto& [field, value] : p.text) collect_pids(value, mentioned);
+  for (const auto& [field, items] : p.lists)
+    for (const auto& item : items) collect_pids(item, mentioned);
+  for (const Record* r : ctx.activity_of(p.pid).records) {
+    add("record", r->file);
+    collect_pids(r->text, mentioned);
+  }
+  for (const auto& pid : mentioned) {
+    const Persona* other = ctx.library.find(pid);
+    add("mention", other ? pid + " " + other->name + " " + ctx.paths.persona(pid, "") : pid);
+  }
+  return git::blob_id(in);
+}
+
+std::string plural(long long n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string date_of(const std::string& time) { return time.substr(0, 10); }
+
+}  // namespace persona::render

@@ -1,0 +1,65 @@
+#pragma once
+/// What every renderer shares: the library, its community figures, the output paths, and the
+/// set of files an export produces.
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "library/library.h"
+#include "render/links.h"
+
+namespace persona::render {
+
+/// Files of an export by path relative to the output directory ('/'-separated), with their bytes.
+using FileSet = std::map<std::string, std::string>;
+
+/// Receives the files of an export one by one, as they are made, so that an export never holds
+/// all of them in memory. A file with an input key (a hash of everything it is made from) may be
+/// kept from the previous export instead of being made again: renderers ask reuse() first.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  /// True when the previous export's `path` was made from the same inputs (same `key`) and is
+  /// kept; the renderer then does not make it.
+  virtual bool reuse(const std::string& path, const std::string& key);
+  /// A file, made. `key` is "" for files that depend on the whole library.
+  virtual void file(const std::string& path, std::string data, const std::string& key = {}) = 0;
+};
+
+/// Collects the files in memory (for tests and single files).
+class FileSetSink : public Sink {
+ public:
+  FileSet files;
+  void file(const std::string& path, std::string data, const std::string& key = {}) override;
+};
+
+struct RenderContext {
+  /// `base_url` overrides the library's (pass "" to use the library's own).
+  RenderContext(const Library& library, std::string base_url = {});
+
+  const Library& library;
+  std::map<std::string, PersonaActivity> activity;  ///< by pid
+  SitePaths paths;
+  std::string base_url;  ///< absolute site URL ending in '/', or "" for relative links only
+
+  const PersonaActivity& activity_of(const std::string& pid) const;
+  /// The first persona's app_display() for each app ("Segment" for "segment").
+  std::string app_name(const std::string& app) const;
+
+ private:
+  std::map<std::string, std::string> app_names_;
+};
+
+/// The input key of a persona's own files (its page, JSON and Markdown): a hash of its file, its
+/// contribution records, the library settings and base URL, and what it shows of other personas
+/// (name and path of each pid it mentions, its app's display name). `salt` adds what else the
+/// file is made from (format, templates).
+std::string persona_key(const RenderContext& ctx, const Persona& p, std::string_view salt);
+
+/// "1 comment", "3 comments".
+std::string plural(long long n, const std::string& one, const std::string& many);
+
+/// "2026-11-02" from "2026-11-02T10:00:00Z".
+std::string date_of(const std::string& time);
+
+}  // namespace persona::render

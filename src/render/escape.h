@@ -1,0 +1,36 @@
+#pragma once
+/// Escaping for every context a value from a persona file can land in. Everything read from the
+/// library is untrusted: it goes through one of these on its way into a page.
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace persona::render {
+
+/// Text for an HTML element or a quoted attribute value: & < > " ' become entities.
+std::string html_escape(std::string_view s);
+
+/// A URL component: every byte outside RFC 3986's unreserved set becomes %XX.
+std::string url_encode(std::string_view s);
+
+/// True for the only link schemes that survive into a page: http, https and mailto (any case).
+/// Relative links, javascript:, data:, vbscript:, file: and anything malformed are refused.
+bool is_safe_url(std::string_view url);
+
+/// A URL about to be put in an href: spaces, controls, quotes, angle brackets, backticks and
+/// non-ASCII bytes percent-encoded, then HTML-escaped. Call only on URLs is_safe_url accepts.
+std::string href_attribute(std::string_view url);
+
+/// JSON text made safe to embed in a <script> element or a JavaScript file: <, >, & and the
+/// line separators U+2028 and U+2029 become \u escapes, so "</script>" cannot end the element.
+std::string script_safe_json(std::string_view json_text);
+
+/// A URL template with {name} placeholders replaced by the URL-encoded values in `vars`.
+/// Unknown placeholders are left as they are.
+std::string fill_url_template(std::string_view tmpl, const std::map<std::string, std::string>& vars);
+
+/// Backslash-escapes the characters Markdown reads as inline syntax anywhere in a line
+/// (backslash, backtick, * _ [ ] < > # | ~ & !), for metadata (names, slugs) put into Markdown.
+std::string markdown_escape(std::string_view s);
+
+}  // namespace persona::render

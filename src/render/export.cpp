@@ -1,0 +1,321 @@
+#include "render/export.h"
+
+#include <elf.h>
+#include <fcntl.h>  // AT_FDCWD
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/text.h"
+#include "git/hash.h"
+#include "library/library.h"
+#include "render/html.h"
+#include "render/json.h"
+#include "render/markdown.h"
+
+namespace persona::render {
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& export_formats() {
+  static const std::vector<std::string> kFormats = {"html", "json", "md"};
+  return kFormats;
+}
+
+void export_files(const RenderContext& ctx, const std::vector<std::string>& formats,
+                  const TemplateSet* templates, Sink& out) {
+  for (const auto& f : export_formats()) {
+    if (std::find(formats.begin(), formats.end(), f) == formats.end()) continue;
+    if (f == "html") {
+      if (!templates) throw std::logic_error("html export without templates");
+      add_html_site(ctx, *templates, out);
+    } else if (f == "json") {
+      add_json_export(ctx, out);
+    } else {
+      add_markdown_export(ctx, out);
+    }
+  }
+}
+
+FileSet build_export(const RenderContext& ctx, const std::vector<std::string>& formats,
+                     const TemplateSet* templates) {
+  FileSetSink sink;
+  export_files(ctx, formats, templates, sink);
+  return std::move(sink.files);
+}
+
+namespace {
+
+int read_build_id(struct dl_phdr_info* info, std::size_t, void* data) {
+  auto* out = static_cast<std::string*>(data);
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const auto& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_NOTE) continue;
+    const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+    const char* end = p + ph.p_memsz;
+    while (p + sizeof(ElfW(Nhdr)) <= end) {
+      ElfW(Nhdr) note;
+      std::memcpy(&note, p, sizeof note);
+      const char* name = p + sizeof note;
+      const char* desc = name + ((note.n_namesz + 3) & ~3u);
+      if (note.n_type == NT_GNU_BUILD_ID && note.n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
+        static const char kHexDigits[] = "0123456789abcdef";
+        for (unsigned k = 0; k < note.n_descsz; ++k) {
+          auto b = static_cast<unsigned char>(desc[k]);
+          *out += kHexDigits[b >> 4];
+          *out += kHexDigits[b & 15];
+        }
+        return 1;
+      }
+      p = desc + ((note.n_descsz + 3) & ~3u);
+    }
+  }
+  return 1;  // the first object is the program itself; stop there
+}
+
+}  // namespace
+
+const std::string& renderer_id() {
+  static const std::string id = [] {
+    std::string build_id;
+    dl_iterate_phdr(read_build_id, &build_id);
+    if (!build_id.empty()) return "build-id " + build_id;
+    struct stat st {};
+    if (::stat("/proc/self/exe", &st) == 0)
+      return "exe " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+             std::to_string(st.st_mtim.tv_nsec);
+    return std::string();
+  }();
+  return id;
+}
+
+namespace {
+
+std::string shown(const fs::path& p) { return quote(p.string(), 200); }
+
+Error errno_error(const std::string& what, const fs::path& p, int err) {
+  return io_error("cannot " + what + " " + shown(p) + ": " + std::strerror(err));
+}
+
+/// Removes a directory tree when the export does not reach the swap.
+class TempDir {
+ public:
+  explicit TempDir(fs::path p) : path_(std::move(p)) {}
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+nlohmann::json read_manifest(const fs::path& out) {
+  std::error_code ec;
+  fs::path m = out / kManifestFile;
+  if (!fs::is_regular_file(m, ec)) return nullptr;
+  std::ifstream in(m, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  // A damaged manifest still marks a previous export; it just lists nothing.
+  if (j.is_discarded() || !j.is_object()) return nlohmann::json::object();
+  return j;
+}
+
+bool is_empty_dir(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec) && fs::directory_iterator(p, ec) == fs::directory_iterator();
+}
+
+/// Swaps `tmp` and `out` in one step where the kernel can; otherwise moves `out` aside first.
+void swap_in(const fs::path& tmp, const fs::path& out, bool out_exists) {
+  if (!out_exists) {
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, out.c_str(), RENAME_NOREPLACE) == 0) return;
+    if (errno != EINVAL && errno != ENOSYS) throw errno_error("create", out, errno);
+    std::error_code ec;
+    if (fs::exists(out, ec)) throw io_error(shown(out) + " appeared while exporting; not replacing it");
+    if (::rename(tmp.c_str(), out.c_str()) != 0) throw errno_error("create", out, errno);
+    return;
+  }
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, out.c_str(), RENAME_EXCHANGE) == 0) return;
+  if (errno != EINVAL && errno != ENOSYS) throw errno_error("replace", out, errno);
+  // No exchange on this file system: two renames, with the previous export kept until the end.
+  fs::path old = tmp;
+  old += ".old";
+  if (::rename(out.c_str(), old.c_str()) != 0) throw errno_error("move aside", out, errno);
+  if (::rename(tmp.c_str(), out.c_str()) != 0) {
+    int err = errno;
+    ::rename(old.c_str(), out.c_str());
+    throw errno_error("replace", out, err);
+  }
+  // The caller removes `tmp`; leave the old export there.
+  ::rename(old.c_str(), tmp.c_str());
+}
+
+}  // namespace
+
+void Disk::write(const fs::path& path, std::string_view data) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) throw io_error("cannot create " + shown(path.parent_path()) + ": " + ec.message());
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) throw errno_error("write", path, errno ? errno : EIO);
+  f.write(data.data(), static_cast<std::streamsize>(data.size()));
+  f.close();
+  if (!f) throw errno_error("write", path, errno ? errno : EIO);
+}
+
+bool Disk::same(const fs::path& path, std::string_view data) {
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::symlink_status(path, ec)) || fs::file_size(path, ec) != data.size() || ec)
+    return false;
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return in.good() || in.eof() ? text == data : false;
+}
+
+void Disk::link(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  if (ec) throw io_error("cannot create " + shown(to.parent_path()) + ": " + ec.message());
+  fs::create_hard_link(from, to, ec);
+  if (!ec) return;
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+  if (ec) throw io_error("cannot copy " + shown(from) + " to " + shown(to) + ": " + ec.message());
+}
+
+namespace {
+
+/// Writes each file into the temporary directory as it comes, linking what it can from the
+/// previous export.
+class Writer : public Sink {
+ public:
+  Writer(const fs::path& out, const fs::path& tmp, bool exists, const nlohmann::json& previous, Disk& disk)
+      : out_(out), tmp_(tmp), exists_(exists), disk_(disk) {
+    if (!previous.is_object()) return;
+    auto strings = [&](const char* key, std::map<std::string, std::string>& into) {
+      if (!previous.contains(key) || !previous[key].is_object()) return;
+      for (const auto& [path, v] : previous[key].items())
+        if (v.is_string()) into[path] = v.get<std::string>();
+    };
+    strings("files", old_hashes_);
+    if (previous.contains("renderer") && previous["renderer"] == renderer_id() && !renderer_id().empty())
+      strings("keys", old_keys_);
+  }
+
+  bool reuse(const std::string& path, const std::string& key) override {
+    check(path);
+    auto k = old_keys_.find(path);
+    auto h = old_hashes_.find(path);
+    if (!exists_ || key.empty() || k == old_keys_.end() || k->second != key || h == old_hashes_.end())
+      return false;
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::symlink_status(out_ / path, ec))) return false;
+    disk_.link(out_ / path, tmp_ / path);
+    ++report.unchanged;
+    hashes_[path] = h->second;
+    keys_[path] = key;
+    return true;
+  }
+
+  void file(const std::string& path, std::string data, const std::string& key) override {
+    check(path);
+    if (exists_ && disk_.same(out_ / path, data)) {
+      disk_.link(out_ / path, tmp_ / path);
+      ++report.unchanged;
+    } else {
+      disk_.write(tmp_ / path, data);
+      ++report.written;
+    }
+    hashes_[path] = git::blob_id(data);
+    if (!key.empty()) keys_[path] = key;
+  }
+
+  void finish() {
+    for (const auto& [path, hash] : old_hashes_)
+      if (!hashes_.count(path)) ++report.removed;
+    nlohmann::ordered_json manifest;
+    manifest["format"] = 1;
+    manifest["generator"] = "persona export";
+    manifest["renderer"] = renderer_id();
+    manifest["files"] = hashes_;
+    manifest["keys"] = keys_;
+    disk_.write(tmp_ / kManifestFile, manifest.dump(2) + "\n");
+  }
+
+  WriteReport report;
+
+ private:
+  void check(const std::string& path) {
+    if (!is_safe_output_path(path) || path == kManifestFile)
+      throw io_error("refusing to write " + quote(path, 200) + ": not a plain path inside the output directory");
+    if (hashes_.count(path)) throw std::logic_error("export writes " + path + " twice");
+  }
+
+  fs::path out_, tmp_;
+  bool exists_;
+  Disk& disk_;
+  std::map<std::string, std::string> old_hashes_, old_keys_;
+  std::map<std::string, std::string> hashes_, keys_;
+};
+
+}  // namespace
+
+WriteReport write_export(const fs::path& out_arg, Disk& disk, const std::function<void(Sink&)>& produce) {
+  std::error_code ec;
+  fs::path out = fs::absolute(out_arg, ec).lexically_normal();
+  if (ec) throw io_error("cannot resolve " + shown(out_arg) + ": " + ec.message());
+  if (!out.has_filename()) out = out.parent_path();
+  // Replace the directory a symlink points to, not the symlink.
+  if (fs::is_symlink(fs::symlink_status(out, ec))) {
+    out = fs::canonical(out, ec);
+    if (ec) throw io_error("cannot resolve " + shown(out_arg) + ": " + ec.message());
+  }
+  bool exists = fs::exists(fs::symlink_status(out, ec));
+  nlohmann::json previous;
+  if (exists) {
+    if (!fs::is_directory(out, ec)) throw io_error(shown(out_arg) + " exists and is not a directory");
+    previous = read_manifest(out);
+    if (previous.is_null() && !is_empty_dir(out))
+      throw io_error("refusing to replace " + shown(out_arg) + ": it is not empty and holds no previous export",
+                     "export into a new or empty directory; an export is recognised by its " +
+                         std::string(kManifestFile));
+  }
+  fs::create_directories(out.parent_path(), ec);
+  if (ec) throw io_error("cannot create " + shown(out.parent_path()) + ": " + ec.message());
+
+  std::string pattern = (out.parent_path() / (out.filename().string() + ".persona-tmp-XXXXXX")).string();
+  if (!::mkdtemp(pattern.data())) throw errno_error("create a temporary directory beside", out, errno);
+  TempDir tmp{fs::path(pattern)};
+
+  Writer writer(out, tmp.path(), exists, previous, disk);
+  produce(writer);
+  writer.finish();
+  swap_in(tmp.path(), out, exists);
+  return writer.report;
+}
+
+WriteReport write_export(const FileSet& files, const fs::path& out, Disk& disk) {
+  return write_export(out, disk, [&](Sink& sink) {
+    for (const auto& [path, data] : files) sink.file(path, data);
+  });
+}
+
+std::string report_line(const WriteReport& r, const std::string& out_shown) {
+  std::string s = "wrote " + plural(static_cast<long long>(r.written), "file", "files") + ", " +
+                  std::to_string(r.unchanged) + " unchanged, ";
+  if (r.removed) s += std::to_string(r.removed) + " removed, ";
+  return s + "to " + out_shown;
+}
+
+}  // namespace persona::render

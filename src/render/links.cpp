@@ -1,0 +1,112 @@
+#include "render/links.h"
+
+#include <set>
+
+#include "core/text.h"
+#include "git/hash.h"
+#include "render/escape.h"
+
+namespace persona::render {
+
+bool is_safe_output_path(std::string_view path) {
+  if (path.empty() || path.size() > 400) return false;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t slash = path.find('/', start);
+    std::string_view part = path.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    if (part.empty() || part[0] == '.' || part == "..") return false;
+    for (char c : part) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_' || c == '.';
+      if (!ok) return false;
+    }
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
+std::string path_slug(std::string_view s) {
+  std::string slug = slugify(s);
+  if (slug.size() > 80) slug = slugify(slug.substr(0, 80));
+  if (slug.empty()) slug = "x-" + git::blob_id(s).substr(0, 8);
+  return slug;
+}
+
+namespace {
+
+/// Assigns each name a unique slug; on a clash every later name (in sorted order) gets a hash.
+std::map<std::string, std::string> unique_slugs(const std::set<std::string>& names) {
+  std::map<std::string, std::string> out;
+  std::set<std::string> used;
+  for (const auto& n : names) {
+    std::string slug = path_slug(n);
+    if (!used.insert(slug).second) {
+      slug += "-" + git::blob_id(n).substr(0, 8);
+      used.insert(slug);
+    }
+    out[n] = slug;
+  }
+  return out;
+}
+
+std::string lookup(const std::map<std::string, std::string>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it != m.end() ? it->second : path_slug(key);
+}
+
+}  // namespace
+
+SitePaths::SitePaths(const std::vector<Persona>& personas) {
+  std::set<std::string> pids, apps, cats;
+  for (const auto& p : personas) {
+    pids.insert(p.pid);
+    apps.insert(p.app);
+    cats.insert(p.category);
+  }
+  pid_ = unique_slugs(pids);
+  app_ = unique_slugs(apps);
+  category_ = unique_slugs(cats);
+}
+
+std::string SitePaths::persona(const std::string& pid, std::string_view ext) const {
+  return "personas/" + lookup(pid_, pid) + std::string(ext);
+}
+
+std::string SitePaths::app(const std::string& app) const {
+  return "apps/" + lookup(app_, app) + ".html";
+}
+
+std::string SitePaths::category(const std::string& category) const {
+  return "categories/" + lookup(category_, category) + ".html";
+}
+
+std::string contribute_url(const Config& config, std::string_view pid, std::string_view field,
+                           std::string_view kind) {
+  std::string tmpl = config.contribute_url;
+  if (tmpl.empty()) {
+    if (config.repository.empty()) return "";
+    std::string repo = config.repository;
+    while (!repo.empty() && repo.back() == '/') repo.pop_back();
+    tmpl = repo + "/issues/new?template=contribution.yml&pid={pid}&field={field}&kind={kind}";
+  }
+  std::string url = fill_url_template(
+      tmpl, {{"pid", std::string(pid)}, {"field", std::string(field)}, {"kind", std::string(kind)}});
+  if (!is_safe_url(url) || url.rfind("mailto:", 0) == 0) return "";
+  return url;
+}
+
+std::string root_prefix(std::string_view page) {
+  std::string out;
+  for (char c : page)
+    if (c == '/') out += "../";
+  return out;
+}
+
+std::string humanize(std::string_view slug) {
+  std::string out;
+  for (char c : slug) out += c == '-' ? ' ' : c;
+  if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 'a' + 'A');
+  return out;
+}
+
+}  // namespace persona::render
