@@ -1,16 +1,118 @@
 #include <CLI/CLI.hpp>
+#include <iostream>
+#include <iterator>
 
 #include "cli/runtime.h"
 #include "core/error.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "library/contribution.h"
 
 namespace persona::cli {
 
-// Placeholder until the 'apply' command lands; replaced by its real implementation.
+namespace {
+
+struct ApplyFlags {
+  std::string file;
+  std::string author, branch, base, push;
+  bool dry_run = false;
+  CLI::Option* push_opt = nullptr;
+};
+
+int apply_command(Runtime& rt, const ApplyFlags& f) {
+  std::string name = f.file == "-" ? "<stdin>" : f.file;
+  std::string text;
+  if (f.file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) throw io_error("cannot read the request from standard input");
+  } else {
+    text = read_file(f.file, 1 << 20);
+  }
+  auto source = [&](const std::string&) { return text; };
+
+  ParsedRequest req = parse_request(name, text);
+  if (!req.diagnostics.empty()) print_text(rt.err, req.diagnostics, source, rt.color());
+  if (count_errors(req.diagnostics) > 0) {
+    rt.err << "persona: error: the request " << quote(name, 200)
+           << " has problems; nothing was written\n";
+    return kExitProblems;
+  }
+
+  const Library& lib = rt.library();
+  ContributeOptions o;
+  o.library_root = rt.root();
+  o.request = req.request;
+  if (!f.author.empty()) o.request.author = f.author;
+  o.branch = !f.branch.empty() ? f.branch : req.branch;
+  o.base = !f.base.empty() ? f.base : req.base;
+  if (f.push_opt->count()) o.push = f.push;
+  o.dry_run = f.dry_run;
+  o.branch_prefix = lib.config.branch_prefix;
+  o.require_note = lib.config.require_note;
+  o.persona_schema = rt.persona_schema();
+  o.now = utc_now(rt.getenv("PERSONA_NOW"));
+  o.getenv = rt.getenv;
+
+  ContributeResult r = contribute(o);
+  const Contribution& c = r.contribution;
+  if (!c.problems.empty()) {
+    std::vector<Diagnostic> ds;
+    for (const auto& p : c.problems) ds.push_back(request_diagnostic(req, name, p));
+    sort_diagnostics(ds);
+    print_text(rt.err, ds, source, rt.color());
+    rt.err << "persona: error: the request " << quote(name, 200)
+           << " has problems; nothing was written\n";
+    return kExitProblems;
+  }
+  if (!c.ok()) {
+    std::string what = c.diagnostics_stage == "before"
+                           ? quote(c.record.pid.empty() ? o.request.pid : c.record.pid) +
+                                 " does not validate as it is at the base commit"
+                       : c.diagnostics_stage == "after"
+                           ? quote(o.request.pid) + " would not validate after this change"
+                           : "the contribution record would not validate";
+    print_text(
+        rt.err, c.diagnostics, [&](const std::string&) { return c.diagnostics_source; },
+        rt.color());
+    rt.err << "persona: error: " << what << "; nothing was written\n";
+    return kExitProblems;
+  }
+  rt.out << describe_result(r, f.dry_run);
+  return kExitOk;
+}
+
+}  // namespace
+
 void set_apply_command(CLI::App& app, Runtime& rt) {
-  app.allow_extras();
-  app.callback([&rt] {
-    rt.action = [] () -> int { throw usage_error("'apply' is not implemented yet"); };
-  });
+  auto f = std::make_shared<ApplyFlags>();
+  app.add_option("request", f->file,
+                 "Request file: YAML, JSON or a contribution issue's body ('-' for stdin)")
+      ->required()
+      ->type_name("FILE|-");
+  app.add_option("--author", f->author, "Name to credit, overriding the request's")
+      ->type_name("NAME");
+  app.add_option("--branch", f->branch, "Branch to create, overriding the request's")
+      ->type_name("NAME");
+  app.add_option("--base", f->base, "Commit to start from (default: the current branch's commit)")
+      ->type_name("REF");
+  f->push_opt = app.add_option("--push", f->push, "Push the new branch to REMOTE (default: origin)")
+                    ->expected(0, 1)
+                    ->type_name("[REMOTE]");
+  app.add_flag("--dry-run", f->dry_run, "Show the change and the branch, write nothing");
+  app.footer(
+      "A request has the same fields as 'persona contribute's flags. YAML:\n"
+      "  pid: APP-153\n"
+      "  correct: goals[2]          # or kind: correct + field: goals[2]; confirm, extend, "
+      "comment\n"
+      "  text: Block or repair malformed events before they reach the warehouse\n"
+      "  note: I run Protocols every day\n"
+      "  author: Ada Lovelace       # default: git config user.name\n"
+      "JSON takes the same keys. The body of an issue opened with the repository's\n"
+      "'Contribute to a persona' form (.github/ISSUE_TEMPLATE/contribution.yml) works as it is:\n"
+      "  gh issue view 42 --json body --jq .body | persona apply - --author \"Ada Lovelace\"\n"
+      "\n"
+      "The branch and commit are made exactly as 'persona contribute' makes them.");
+  app.callback([&rt, f] { rt.action = [&rt, f] { return apply_command(rt, *f); }; });
 }
 
 }  // namespace persona::cli

@@ -26,17 +26,19 @@ std::string record_path(const Record& r) {
 }
 
 yaml::Node record_tree(const Record& r) {
+  // Every value is a string node: the emitter writes it plain when it reads back as the same
+  // string and quotes it otherwise, so an id like 72860e004881 (a float if plain) or an author
+  // named "null" stays text.
   yaml::Node m = yaml::make_mapping();
-  yaml::append(m, "id", yaml::make_scalar(r.id, yaml::Style::kPlain));
-  yaml::append(m, "pid", yaml::make_scalar(r.pid, yaml::Style::kPlain));
-  yaml::append(m, "kind", yaml::make_scalar(r.kind, yaml::Style::kPlain));
-  if (!r.field.empty()) yaml::append(m, "field", yaml::make_scalar(r.field, yaml::Style::kPlain));
-  if (!r.text.empty()) yaml::append(m, "text", yaml::make_scalar(r.text, yaml::Style::kPlain));
-  if (!r.note.empty()) yaml::append(m, "note", yaml::make_scalar(r.note, yaml::Style::kPlain));
-  yaml::append(m, "author", yaml::make_scalar(r.author, yaml::Style::kPlain));
-  yaml::append(m, "time", yaml::make_scalar(r.time, yaml::Style::kDoubleQuoted));
-  if (!r.value_hash.empty())
-    yaml::append(m, "value_hash", yaml::make_scalar(r.value_hash, yaml::Style::kDoubleQuoted));
+  yaml::append(m, "id", yaml::make_scalar(r.id));
+  yaml::append(m, "pid", yaml::make_scalar(r.pid));
+  yaml::append(m, "kind", yaml::make_scalar(r.kind));
+  if (!r.field.empty()) yaml::append(m, "field", yaml::make_scalar(r.field));
+  if (!r.text.empty()) yaml::append(m, "text", yaml::make_scalar(r.text));
+  if (!r.note.empty()) yaml::append(m, "note", yaml::make_scalar(r.note));
+  yaml::append(m, "author", yaml::make_scalar(r.author));
+  yaml::append(m, "time", yaml::make_scalar(r.time));
+  if (!r.value_hash.empty()) yaml::append(m, "value_hash", yaml::make_scalar(r.value_hash));
   return m;
 }
 
@@ -149,6 +151,8 @@ RecordFile check_record_text(std::string path, std::string text, const schema::S
   if (count_errors(f.diagnostics) == 0) f.record = std::move(r);
   return f;
 }
+
+bool contains_email(std::string_view s) { return has_email(s); }
 
 std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vector<Persona>& personas) {
   std::vector<Diagnostic> out;

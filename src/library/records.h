@@ -87,6 +87,9 @@ struct PersonaActivity {
 std::map<std::string, PersonaActivity> compute_activity(const std::vector<Persona>& personas,
                                                         const std::vector<Record>& records);
 
+/// True when `s` holds something that looks like an email address (records never may).
+bool contains_email(std::string_view s);
+
 /// The current UTC time as 2026-11-28T17:30:00Z (PERSONA_NOW overrides it, for tests).
 std::string utc_now(const char* override_value = nullptr);
 

@@ -1,0 +1,766 @@
+#include "library/contribution.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/text.h"
+#include "git/repository.h"
+#include "library/format.h"
+#include "yaml/emit.h"
+
+namespace persona {
+namespace fs = std::filesystem;
+
+std::string normalize_contribution_text(std::string_view text) {
+  std::vector<std::string> lines;
+  std::string cur;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    if (c == '\n') {
+      lines.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  lines.push_back(cur);
+  for (auto& l : lines)
+    while (!l.empty() && (l.back() == ' ' || l.back() == '\t' || l.back() == '\r')) l.pop_back();
+  std::size_t first = 0, last = lines.size();
+  while (first < last && lines[first].empty()) ++first;
+  while (last > first && lines[last - 1].empty()) --last;
+  std::string out;
+  for (std::size_t i = first; i < last; ++i) {
+    if (i > first) out += '\n';
+    out += lines[i];
+  }
+  return out;
+}
+
+namespace {
+
+bool is_kind(std::string_view k) {
+  for (const char* known : kContributionKinds)
+    if (k == known) return true;
+  return false;
+}
+
+std::vector<std::string> kinds() {
+  return {std::begin(kContributionKinds), std::end(kContributionKinds)};
+}
+
+}  // namespace
+
+std::vector<RequestProblem> check_request(const ContributionRequest& r, bool require_note) {
+  std::vector<RequestProblem> out;
+  auto add = [&](std::string key, std::string msg, std::string hint = {}) {
+    out.push_back(RequestProblem{std::move(key), std::move(msg), std::move(hint)});
+  };
+  if (trim(r.pid).empty())
+    add("pid", "no persona id given", "e.g. APP-153; 'persona list' shows them");
+  if (r.kind.empty()) {
+    add("kind", "no kind of contribution given", "one of confirm, correct, extend or comment");
+    return out;
+  }
+  if (!is_kind(r.kind)) {
+    std::string hint = did_you_mean(r.kind, kinds());
+    add("kind", "unknown kind of contribution " + quote(r.kind),
+        hint.empty() ? "one of confirm, correct, extend or comment" : hint);
+    return out;
+  }
+  std::optional<FieldPath> path;
+  if (r.field.empty()) {
+    if (r.kind != "comment")
+      add("field", "a contribution of kind " + quote(r.kind) + " needs a field",
+          "'persona show PID --fields' lists the field paths");
+  } else {
+    std::string err;
+    path = parse_field_path(r.field, &err);
+    if (!path) {
+      add("field", err, "'persona show PID --fields' lists the field paths");
+    } else {
+      const FieldDef* def = find_field(path->field);
+      if (r.kind == "correct" && def->kind == FieldKind::kList && !path->item)
+        add("field",
+            "a correction replaces a text field or one list item, and " + quote(path->field) +
+                " is a list",
+            "correct one item, e.g. " + quote(path->field + "[1]") +
+                "; 'persona show PID --fields' numbers them");
+      if (r.kind == "extend" && path->item)
+        add("field", "an extension adds to a whole field, not to " + quote(path->str()),
+            "extend " + quote(path->field) + " to add an item to the list");
+    }
+  }
+  std::string text = normalize_contribution_text(r.text);
+  if (r.kind == "confirm") {
+    if (!text.empty())
+      add("text", "a confirmation takes no text",
+          "say what you know in the note; to change the value, correct it instead");
+  } else if (text.empty()) {
+    add("text", "a contribution of kind " + quote(r.kind) + " needs a text",
+        r.kind == "correct"  ? "the text is the new value"
+        : r.kind == "extend" ? "the text is what to add"
+                             : "the text is the comment");
+  } else if (path && (r.kind == "correct" || r.kind == "extend") &&
+             find_field(path->field)->kind == FieldKind::kList &&
+             text.find('\n') != std::string::npos) {
+    add("text",
+        "a list item is one line, and the text has " +
+            std::to_string(std::count(text.begin(), text.end(), '\n') + 1) + " lines",
+        "join the lines, or contribute each item on its own");
+  }
+  if (require_note && trim(r.note).empty())
+    add("note", "this library asks for a note with every contribution",
+        "say in a sentence what your experience is (the 'lived experience' beside it)");
+  for (auto [key, value] : {std::pair<const char*, const std::string*>{"text", &r.text},
+                            {"note", &r.note},
+                            {"author", &r.author}})
+    if (contains_email(*value))
+      add(key, std::string("the ") + key + " contains an email address",
+          "contributions are published: use a display name and no email addresses");
+  return out;
+}
+
+Contribution make_contribution(const std::string& persona_path, const std::string& persona_text,
+                               const ContributionRequest& req, const std::string& time,
+                               const schema::Schema& persona_schema) {
+  Contribution c;
+  c.persona_path = persona_path;
+  auto before = check_persona_text(persona_path, persona_text, persona_schema, true);
+  if (!before.ok()) {
+    c.diagnostics = before.diagnostics;
+    sort_diagnostics(c.diagnostics);
+    c.diagnostics_source = persona_text;
+    c.diagnostics_stage = "before";
+    return c;
+  }
+  Persona p = build_persona(before);
+  c.persona_name = p.name;
+  if (p.pid != req.pid) {
+    c.problems.push_back({"pid",
+                          "the persona at " + quote(persona_path, 200) + " is " + quote(p.pid) +
+                              ", not " + quote(req.pid),
+                          {}});
+    return c;
+  }
+
+  std::optional<FieldPath> path;
+  if (!req.field.empty()) {
+    std::string err;
+    path = parse_field_path(req.field, &err);
+    if (!path) {
+      c.problems.push_back({"field", err, {}});
+      return c;
+    }
+    auto v = p.canonical_value(*path);
+    if (!v) {
+      std::string hint = "'persona show " + p.pid + " --fields' lists the field paths";
+      if (path->item) {
+        auto it = p.lists.find(path->field);
+        std::size_t n = it == p.lists.end() ? 0 : it->second.size();
+        c.problems.push_back({"field",
+                              quote(path->str()) + " does not exist: " + quote(p.pid) + "'s " +
+                                  quote(path->field) + " has " + std::to_string(n) +
+                                  (n == 1 ? " item" : " items"),
+                              hint});
+      } else {
+        c.problems.push_back({"field", quote(p.pid) + " has no field " + quote(path->str()), hint});
+      }
+      return c;
+    }
+    c.old_value = c.new_value = *v;
+  }
+  std::string text = normalize_contribution_text(req.text);
+
+  if (path && (req.kind == "correct" || req.kind == "extend")) {
+    if (req.kind == "correct" && text == c.old_value) {
+      c.problems.push_back({"text", "the text is already the value of " + quote(path->str()),
+                            "to agree with it, confirm it instead"});
+      return c;
+    }
+    // The persona is rewritten in canonical form, which keeps only the comment lines at the top.
+    if (auto comment = yaml::find_inner_comment(persona_text, *before.root)) {
+      c.diagnostics.push_back(Diagnostic{
+          "fmt-comment", Severity::kError, persona_path, comment->line, comment->column,
+          "comment would be lost by rewriting the persona for this change",
+          "only comment lines at the top of the file are kept; move it there or remove it"});
+      c.diagnostics_source = persona_text;
+      c.diagnostics_stage = "before";
+      return c;
+    }
+    yaml::Node root = *before.root;
+    yaml::Node* node = nullptr;
+    for (std::size_t i = 0; i < root.size(); ++i)
+      if (root.key(i).value == path->field) node = &root.children[2 * i + 1];
+    if (!node) {
+      c.problems.push_back({"field", quote(p.pid) + " has no field " + quote(path->field), {}});
+      return c;
+    }
+    if (node->is_sequence()) {
+      if (req.kind == "correct")
+        node->children[*path->item - 1] = yaml::make_scalar(text);
+      else
+        node->children.push_back(yaml::make_scalar(text));
+    } else {
+      node->value = req.kind == "correct" ? text : node->value + "\n\n" + text;
+      node->style = yaml::Style::kLiteral;
+    }
+    auto header = yaml::leading_comments(persona_text);
+    if (header.empty()) header.push_back(schema_modeline(persona_path));
+    std::string new_text = yaml::emit(canonical_order(root, persona_schema), header);
+    auto after = check_persona_text(persona_path, new_text, persona_schema, true);
+    if (!after.ok()) {
+      c.diagnostics = after.diagnostics;
+      sort_diagnostics(c.diagnostics);
+      c.diagnostics_source = new_text;
+      c.diagnostics_stage = "after";
+      return c;
+    }
+    c.new_value = *build_persona(after).canonical_value(*path);
+    c.persona_text = std::move(new_text);
+  }
+
+  Record& r = c.record;
+  r.pid = p.pid;
+  r.kind = req.kind;
+  r.field = path ? path->str() : "";
+  r.text = req.kind == "confirm" ? "" : text;
+  r.note = normalize_contribution_text(req.note);
+  r.author = std::string(trim(req.author));
+  r.time = time;
+  r.value_hash = path ? value_hash(c.old_value) : "";
+  r.id = record_id(r);
+  r.file = record_path(r);
+  c.record_text = yaml::emit(record_tree(r));
+  auto checked = check_record_text(r.file, c.record_text, *schema::Schema::builtin("record"), time);
+  if (!checked.diagnostics.empty()) {
+    c.diagnostics = checked.diagnostics;
+    c.diagnostics_source = c.record_text;
+    c.diagnostics_stage = "record";
+  }
+  return c;
+}
+
+std::string default_branch_name(const std::string& prefix, const Record& r) {
+  std::string field;
+  for (char ch : r.field) {
+    if (ch == '[')
+      field += '-';
+    else if (ch != ']')
+      field += ch;
+  }
+  std::string name = prefix.empty() ? "" : prefix + "/";
+  name += r.pid + "/" + r.kind + (field.empty() ? "" : "-" + field) + "-" + r.id.substr(0, 8);
+  return name;
+}
+
+std::string contribution_message(const Contribution& c) {
+  const Record& r = c.record;
+  std::string subject;
+  if (r.kind == "confirm")
+    subject = "Confirm " + r.field + " of " + r.pid;
+  else if (r.kind == "correct")
+    subject = "Correct " + r.field + " of " + r.pid;
+  else if (r.kind == "extend")
+    subject = "Extend " + r.field + " of " + r.pid;
+  else
+    subject = "Comment on " + (r.field.empty() ? "" : r.field + " of ") + r.pid;
+  if (!c.persona_name.empty()) subject += " (" + c.persona_name + ")";
+  std::string m = subject + "\n\n";
+  if (!r.text.empty()) {
+    m += r.kind == "correct" ? "New value:\n\n" : r.kind == "extend" ? "Added:\n\n" : "";
+    m += r.text + "\n\n";
+  }
+  if (!r.note.empty())
+    m += "Lived experience (" + r.author + "):\n\n" + r.note + "\n\n";
+  else
+    m += "Contributed by " + r.author + ".\n\n";
+  m += "Persona: " + r.pid + "\n";
+  if (!r.field.empty()) m += "Field: " + r.field + "\n";
+  m += "Contribution: " + r.id + "\n";
+  return m;
+}
+
+// ---- requests for `apply` ------------------------------------------------------------------
+
+namespace {
+
+const std::vector<std::string>& request_keys() {
+  static const std::vector<std::string> kKeys = {"pid",     "kind",    "field",  "text",
+                                                 "note",    "author",  "branch", "base",
+                                                 "confirm", "correct", "extend", "comment"};
+  return kKeys;
+}
+
+struct FormLabel {
+  const char* label;
+  const char* key;
+};
+constexpr FormLabel kFormLabels[] = {
+    {"persona id", "pid"}, {"persona", "pid"},
+    {"pid", "pid"},        {"kind of contribution", "kind"},
+    {"kind", "kind"},      {"field", "field"},
+    {"text", "text"},      {"lived experience", "note"},
+    {"note", "note"},      {"name to credit", "author"},
+    {"author", "author"},  {"branch", "branch"},
+    {"base", "base"},
+};
+
+std::string strip_backticks(std::string_view s) {
+  s = trim(s);
+  while (s.size() >= 2 && s.front() == '`' && s.back() == '`') s = trim(s.substr(1, s.size() - 2));
+  return std::string(s);
+}
+
+void parse_issue_form(const std::string& file, const std::string& text, ParsedRequest& out) {
+  auto lines = split_lines(text);
+  std::vector<std::string> labels;
+  for (const auto& l : kFormLabels) labels.emplace_back(l.label);
+  std::size_t i = 0;
+  while (i < lines.size()) {
+    std::string_view line = lines[i];
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.starts_with("### ")) {
+      ++i;
+      continue;
+    }
+    int heading_line = static_cast<int>(i) + 1;
+    std::string label = to_lower(trim(line.substr(4)));
+    std::string body;
+    int value_line = 0;
+    for (++i; i < lines.size(); ++i) {
+      std::string_view l = lines[i];
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      if (l.starts_with("### ")) break;
+      if (value_line == 0 && !trim(l).empty()) value_line = static_cast<int>(i) + 1;
+      body += std::string(l) + "\n";
+    }
+    std::string value = normalize_contribution_text(body);
+    if (value == "_No response_") value.clear();
+    const char* key = nullptr;
+    for (const auto& l : kFormLabels)
+      if (label == l.label) key = l.key;
+    if (!key) {
+      std::string hint = did_you_mean(label, labels);
+      out.diagnostics.push_back(Diagnostic{"request-key", Severity::kWarning, file, heading_line, 5,
+                                           "unknown section " + quote(label) + " is ignored",
+                                           hint});
+      continue;
+    }
+    if (out.positions.count(key)) {
+      out.diagnostics.push_back(Diagnostic{"request-key",
+                                           Severity::kError,
+                                           file,
+                                           heading_line,
+                                           5,
+                                           "section " + quote(label) + " appears twice",
+                                           {}});
+      continue;
+    }
+    out.positions[key] = yaml::Mark{value_line ? value_line : heading_line, value_line ? 1 : 5};
+    std::string k = key;
+    if (k == "pid")
+      out.request.pid = strip_backticks(value);
+    else if (k == "kind") {
+      std::string word;
+      for (char c : strip_backticks(value)) {
+        if (!std::isalpha(static_cast<unsigned char>(c))) break;
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      out.request.kind = word.empty() ? value : word;
+    } else if (k == "field")
+      out.request.field = strip_backticks(value);
+    else if (k == "text")
+      out.request.text = value;
+    else if (k == "note")
+      out.request.note = value;
+    else if (k == "author")
+      out.request.author = value;
+    else if (k == "branch")
+      out.branch = strip_backticks(value);
+    else if (k == "base")
+      out.base = strip_backticks(value);
+  }
+  if (out.positions.empty() && out.diagnostics.empty())
+    out.diagnostics.push_back(Diagnostic{"request-form",
+                                         Severity::kError,
+                                         file,
+                                         1,
+                                         1,
+                                         "no section of the contribution form found",
+                                         {}});
+}
+
+void parse_yaml_request(const std::string& file, const std::string& text, ParsedRequest& out) {
+  auto parsed = yaml::parse(text, file);
+  out.diagnostics = parsed.diagnostics;
+  if (!parsed.root) return;
+  const yaml::Node& root = *parsed.root;
+  auto error = [&](const char* code, yaml::Mark at, std::string msg, std::string hint = {}) {
+    out.diagnostics.push_back(Diagnostic{code, Severity::kError, file, at.line, at.column,
+                                         std::move(msg), std::move(hint)});
+  };
+  std::string kind_key;  // which key set the kind, for conflicts
+  for (std::size_t i = 0; i < root.size(); ++i) {
+    const yaml::Node& k = root.key(i);
+    const yaml::Node& v = root.val(i);
+    const std::string& key = k.value;
+    if (std::find(request_keys().begin(), request_keys().end(), key) == request_keys().end()) {
+      std::string hint = did_you_mean(key, request_keys());
+      error("request-key", k.mark, "unknown key " + quote(key),
+            hint.empty() ? "the keys are pid, kind, field, text, note, author, branch and base"
+                         : hint);
+      continue;
+    }
+    if (!v.is_scalar()) {
+      error("request-type", v.mark,
+            quote(key) + " must be a string, not a " + (v.is_mapping() ? "mapping" : "list"));
+      continue;
+    }
+    std::string value = v.scalar_type() == yaml::ScalarType::kNull ? "" : v.value;
+    auto set_kind = [&](const std::string& kind) {
+      if (!kind_key.empty()) {
+        error("request-kind", k.mark, quote(key) + " conflicts with " + quote(kind_key),
+              "a request is one contribution: one of kind, confirm, correct, extend or comment");
+        return false;
+      }
+      kind_key = key;
+      out.request.kind = kind;
+      out.positions["kind"] = k.mark;
+      return true;
+    };
+    auto set_field = [&](const std::string& field) {
+      if (out.positions.count("field")) {
+        error("request-field", v.mark, "the field is given twice", {});
+        return;
+      }
+      out.request.field = field;
+      out.positions["field"] = v.mark;
+    };
+    if (key == "confirm" || key == "correct" || key == "extend") {
+      if (set_kind(key)) set_field(value);
+    } else if (key == "comment") {
+      if (v.scalar_type() == yaml::ScalarType::kBool) {
+        if (value == "true" || value == "True" || value == "TRUE") set_kind("comment");
+      } else if (set_kind("comment") && !value.empty()) {
+        set_field(value);
+      }
+    } else if (key == "kind") {
+      if (set_kind(value)) out.positions["kind"] = v.mark;
+    } else if (key == "field") {
+      set_field(value);
+    } else {
+      out.positions[key] = v.mark;
+      if (key == "pid")
+        out.request.pid = value;
+      else if (key == "text")
+        out.request.text = value;
+      else if (key == "note")
+        out.request.note = value;
+      else if (key == "author")
+        out.request.author = value;
+      else if (key == "branch")
+        out.branch = value;
+      else if (key == "base")
+        out.base = value;
+    }
+  }
+}
+
+}  // namespace
+
+ParsedRequest parse_request(const std::string& file, const std::string& text) {
+  ParsedRequest out;
+  std::string_view t = trim(text);
+  bool form = false;
+  for (auto line : split_lines(text)) {
+    if (trim(line).empty()) continue;
+    form = line.starts_with("### ");
+    break;
+  }
+  if (form) {
+    out.format = "issue-form";
+    parse_issue_form(file, text, out);
+  } else {
+    out.format = !t.empty() && t.front() == '{' ? "json" : "yaml";
+    parse_yaml_request(file, text, out);
+  }
+  sort_diagnostics(out.diagnostics);
+  return out;
+}
+
+Diagnostic request_diagnostic(const ParsedRequest& req, const std::string& file,
+                              const RequestProblem& p) {
+  yaml::Mark at;
+  if (auto it = req.positions.find(p.key); it != req.positions.end()) at = it->second;
+  return Diagnostic{"request-" + p.key, Severity::kError, file,  at.line,
+                    at.column,          p.message,        p.hint};
+}
+
+// ---- contribute: the git side ------------------------------------------------------------
+
+namespace {
+
+struct Identity {
+  std::string display;
+  git::Signature author, committer;
+};
+
+std::string env(const ContributeOptions& o, const char* name) {
+  if (!o.getenv) return {};
+  const char* v = o.getenv(name);
+  return v ? std::string(trim(v)) : std::string();
+}
+
+std::string placeholder_email(const std::string& name) {
+  std::string slug = slugify(name);
+  return (slug.empty() ? std::string("contributor") : slug) + "@users.noreply.persona";
+}
+
+git::Signature when(const ContributeOptions& o, const char* var, std::int64_t fallback) {
+  std::string raw = env(o, var);
+  git::Signature s;
+  if (raw.empty()) {
+    s.time = fallback;
+    return s;
+  }
+  auto parsed = git::parse_git_date(raw);
+  if (!parsed)
+    throw usage_error(std::string(var) + " " + quote(raw) + " is not a date git understands",
+                      "e.g. '@1764351000 +0000' or '2026-11-28T17:30:00Z'");
+  return *parsed;
+}
+
+Identity resolve_identity(const git::Repository& repo, const ContributeOptions& o) {
+  Identity id;
+  auto cfg_name = repo.config_string("user.name");
+  auto cfg_email = repo.config_string("user.email");
+  std::string user_name = cfg_name ? std::string(trim(*cfg_name)) : "";
+  std::string user_email = cfg_email ? std::string(trim(*cfg_email)) : "";
+  std::string explicit_author(trim(o.request.author));
+  std::string env_name = env(o, "GIT_AUTHOR_NAME");
+  id.display = !explicit_author.empty() ? explicit_author
+               : !env_name.empty()      ? env_name
+                                        : user_name;
+  if (id.display.empty())
+    throw io_error("no name to credit the contribution to: git has no user.name",
+                   "set it with: git config user.name \"Your Name\" (or pass --author NAME)");
+  if (contains_email(id.display))
+    throw usage_error("the author name " + quote(id.display) + " contains an email address",
+                      "contributions are published: use a display name (--author NAME)");
+
+  auto now = git::parse_utc(o.now);
+  if (!now)
+    throw usage_error("the time " + quote(o.now) + " is not a UTC time like 2026-11-28T17:30:00Z",
+                      "PERSONA_NOW sets it for tests; unset it to use the clock");
+  id.author = when(o, "GIT_AUTHOR_DATE", *now);
+  id.committer = when(o, "GIT_COMMITTER_DATE", *now);
+  id.author.name = id.display;
+  std::string env_email = env(o, "GIT_AUTHOR_EMAIL");
+  if (!explicit_author.empty())
+    id.author.email = placeholder_email(id.display);
+  else
+    id.author.email = !env_email.empty()    ? env_email
+                      : !user_email.empty() ? user_email
+                                            : placeholder_email(id.display);
+  std::string c_name = env(o, "GIT_COMMITTER_NAME");
+  id.committer.name = !c_name.empty() ? c_name : !user_name.empty() ? user_name : id.display;
+  std::string c_email = env(o, "GIT_COMMITTER_EMAIL");
+  id.committer.email = !c_email.empty()      ? c_email
+                       : !user_email.empty() ? user_email
+                                             : placeholder_email(id.committer.name);
+  return id;
+}
+
+/// The top-level value of `key:` in a persona file, without reading it as YAML (quick scan).
+std::string scan_key(std::string_view text, std::string_view key) {
+  for (auto line : split_lines(text)) {
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
+      std::string v(trim(line.substr(key.size() + 1)));
+      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+        v = v.substr(1, v.size() - 2);
+      return v;
+    }
+  }
+  return {};
+}
+
+void list_yaml_files(const git::Repository& repo, const std::string& commit, const std::string& dir,
+                     int depth, std::vector<std::string>& out) {
+  for (const auto& e : repo.list_tree(commit, dir)) {
+    std::string path = dir + "/" + e.name;
+    if (e.is_tree) {
+      if (depth < 8) list_yaml_files(repo, commit, path, depth + 1, out);
+    } else if (e.name.ends_with(".yaml") || e.name.ends_with(".yml")) {
+      out.push_back(path);
+    }
+  }
+}
+
+std::string shell_word(const std::string& s) {
+  bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) ||
+           std::string_view("-_./:@+=,").find(ch) != std::string_view::npos;
+  });
+  if (plain) return s;
+  std::string q = "'";
+  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+std::string lock_message(const fs::path& lock, const std::string& branch) {
+  std::string name = lock.filename().string();
+  std::string what = name == "index.lock"         ? "the index is locked"
+                     : name == "HEAD.lock"        ? "HEAD is locked"
+                     : name == "packed-refs.lock" ? "the packed refs are locked"
+                                                  : "branch " + quote(branch, 200) + " is locked";
+  return what + ": " + quote(lock.string(), 300) + " exists";
+}
+
+}  // namespace
+
+ContributeResult contribute(const ContributeOptions& o) {
+  ContributeResult res;
+  Contribution& c = res.contribution;
+  c.problems = check_request(o.request, o.require_note);
+  if (!c.problems.empty()) return res;
+
+  git::Repository repo = git::Repository::discover(o.library_root);
+  if (repo.is_bare())
+    throw io_error("the library at " + quote(o.library_root.string(), 200) +
+                   " is in a bare repository");
+  std::string prefix = repo.path_in_repo(o.library_root);
+  auto in_repo = [&](const std::string& rel) { return prefix.empty() ? rel : prefix + "/" + rel; };
+
+  if (o.base.empty()) {
+    res.base_commit = repo.head_commit();
+  } else {
+    auto b = repo.try_resolve_commit(o.base);
+    if (!b)
+      throw io_error("the base " + quote(o.base) + " does not resolve to a commit",
+                     "'git branch -a' lists the branches; any revision git understands works");
+    res.base_commit = *b;
+  }
+
+  Identity id = resolve_identity(repo, o);
+  ContributionRequest req = o.request;
+  req.author = id.display;
+
+  // The persona as it is at the base commit (not in the working tree, which may differ).
+  std::vector<std::string> files;
+  list_yaml_files(repo, res.base_commit, in_repo(kPersonasDir), 0, files);
+  std::string persona_path, persona_text;
+  std::vector<std::string> pids;
+  for (const auto& f : files) {
+    auto text = repo.read_blob(res.base_commit, f);
+    if (!text) continue;
+    std::string pid = scan_key(*text, "pid");
+    if (pid == req.pid && persona_path.empty()) {
+      persona_path = prefix.empty() ? f : f.substr(prefix.size() + 1);
+      persona_text = std::move(*text);
+    }
+    if (!pid.empty()) pids.push_back(pid);
+  }
+  if (persona_path.empty()) {
+    std::string hint = did_you_mean(req.pid, pids);
+    c.problems.push_back({"pid",
+                          "unknown persona " + quote(req.pid) + " at the base commit " +
+                              quote(res.base_commit.substr(0, 12)),
+                          hint.empty() ? "'persona list' shows every pid" : hint});
+    return res;
+  }
+  c = make_contribution(persona_path, persona_text, req, o.now, *o.persona_schema);
+  if (!c.ok()) return res;
+
+  res.files.push_back(in_repo(c.record.file));
+  if (c.persona_text) res.files.push_back(in_repo(c.persona_path));
+
+  res.branch = o.branch.empty() ? default_branch_name(o.branch_prefix, c.record) : o.branch;
+  if (!git::Repository::valid_branch_name(res.branch))
+    throw usage_error(
+        quote(res.branch, 200) + " is not a valid branch name",
+        "branch names cannot contain spaces, '..', '~', '^', ':', '?', '*', '[' or '\\'");
+  if (repo.branch_exists(res.branch)) {
+    std::string free_name;
+    for (int n = 2; n < 1000 && free_name.empty(); ++n)
+      if (!repo.branch_exists(res.branch + "-" + std::to_string(n)))
+        free_name = res.branch + "-" + std::to_string(n);
+    throw io_error("branch " + quote(res.branch, 200) + " already exists",
+                   "choose another name with --branch, e.g. " + quote(free_name, 200));
+  }
+  auto locks = repo.locks_present({"refs/heads/" + res.branch});
+  if (!locks.empty())
+    throw io_error(lock_message(locks.front(), res.branch),
+                   "another git process seems to be running; if none is, remove the file yourself "
+                   "(persona never removes lock files)");
+
+  auto remotes = repo.remotes();
+  if (o.push && !o.push->empty()) {
+    res.remote = *o.push;
+  } else if (std::find(remotes.begin(), remotes.end(), "origin") != remotes.end() ||
+             remotes.empty()) {
+    res.remote = "origin";
+  } else {
+    res.remote = remotes.front();
+  }
+  res.push_command = "git push -u " + shell_word(res.remote) + " " + shell_word(res.branch);
+  if (o.dry_run) return res;
+
+  git::CommitRequest commit;
+  commit.parent = res.base_commit;
+  commit.files.push_back({in_repo(c.record.file), c.record_text});
+  if (c.persona_text) commit.files.push_back({in_repo(c.persona_path), *c.persona_text});
+  commit.message = contribution_message(c);
+  commit.author = id.author;
+  commit.committer = id.committer;
+  res.commit = repo.write_commit(commit);
+  repo.create_branch(
+      res.branch, res.commit,
+      "persona: " + c.record.kind + " " + c.record.pid + " on " + res.base_commit.substr(0, 12));
+  if (o.push) {
+    try {
+      repo.push_branch(res.remote, res.branch);
+    } catch (const Error& e) {
+      // The branch and commit exist: say so, with the command that finishes the job.
+      throw Error(e.code(), e.what(),
+                  "the branch " + quote(res.branch, 200) + " was made (commit " +
+                      res.commit.substr(0, 12) +
+                      "); once the remote works, push it with: " + res.push_command);
+    }
+    res.pushed = true;
+  }
+  return res;
+}
+
+std::string describe_result(const ContributeResult& r, bool dry_run) {
+  const Contribution& c = r.contribution;
+  std::string out;
+  auto indented = [](const std::string& text) {
+    std::string o;
+    for (auto line : split_lines(text)) o += line.empty() ? "\n" : "  " + std::string(line) + "\n";
+    return o;
+  };
+  if (dry_run) {
+    out += "branch: " + r.branch + " (would be created at " + r.base_commit.substr(0, 12) + ")\n";
+    for (const auto& f : r.files) out += "would write: " + f + "\n";
+    out += "\n" + r.files.front() + ":\n" + indented(c.record_text);
+    if (c.persona_text) {
+      out += "\n" + c.record.field + " before:\n" + indented(c.old_value);
+      out += "\n" + c.record.field + " after:\n" + indented(c.new_value);
+    }
+    out += "\npush: " + r.push_command + "\n";
+    out += "dry run: nothing written\n";
+    return out;
+  }
+  out += "branch: " + r.branch + "\n";
+  out += "commit: " + r.commit + "\n";
+  for (const auto& f : r.files) out += "wrote: " + f + "\n";
+  if (r.pushed)
+    out += "pushed: " + r.remote + " " + r.branch + "\n";
+  else
+    out += "push: " + r.push_command + "\n";
+  return out;
+}
+
+}  // namespace persona
