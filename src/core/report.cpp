@@ -128,6 +128,37 @@ void print_github(std::ostream& out, const std::vector<Diagnostic>& ds, int max_
         << " more problems not annotated (GitHub shows at most 10 errors and 10 warnings per step)\n";
 }
 
+namespace {
+/// A Markdown table cell: pipes escaped, line breaks as <br>, angle brackets as entities.
+std::string md_cell(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += "<br>";
+    else if (c == '\r') continue;
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+}  // namespace
+
+std::string github_step_summary(const std::vector<Diagnostic>& ds, std::size_t files_checked,
+                                std::string_view heading) {
+  std::string md = "### " + std::string(heading) + "\n\n" + summary_line(ds, files_checked) + "\n";
+  if (ds.empty()) return md + "\n";
+  md += "\n| | File | Line | Rule | Problem |\n| --- | --- | ---: | --- | --- |\n";
+  for (const auto& d : ds) {
+    md += std::string("| ") + (d.severity == Severity::kError ? "error" : "warning") + " | " +
+          md_cell(d.file) + " | " + (d.line > 0 ? std::to_string(d.line) : "") + " | `" + d.code +
+          "` | " + md_cell(d.message);
+    if (!d.hint.empty()) md += "<br>hint: " + md_cell(d.hint);
+    md += " |\n";
+  }
+  return md + "\n";
+}
+
 std::string summary_line(const std::vector<Diagnostic>& ds, std::size_t files_checked) {
   std::size_t e = count_errors(ds), w = count_warnings(ds);
   std::set<std::string> files;

@@ -29,6 +29,11 @@ nlohmann::ordered_json diagnostics_json(const std::vector<Diagnostic>& ds, std::
 void print_github(std::ostream& out, const std::vector<Diagnostic>& ds, int max_errors = -1,
                   int max_warnings = -1);
 
+/// The Markdown appended to $GITHUB_STEP_SUMMARY: a heading, the summary line, and a table of
+/// every diagnostic (annotations stop at GitHub's per-step limit; this table does not).
+std::string github_step_summary(const std::vector<Diagnostic>& ds, std::size_t files_checked,
+                                std::string_view heading);
+
 /// "2 errors and 1 warning in 1 file" / "12 files ok".
 std::string summary_line(const std::vector<Diagnostic>& ds, std::size_t files_checked);
 
