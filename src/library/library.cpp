@@ -9,9 +9,16 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/text.h"
+#include "library/cache.h"
 #include "library/rules.h"
 
 namespace persona {
@@ -89,11 +96,20 @@ std::vector<std::string> Library::pids() const {
 }
 
 std::string Library::source(const std::string& path) const {
+  // Without keep_content the texts are not held: read the file again for the excerpt.
+  auto reread = [&](const std::string& text) -> std::string {
+    if (!text.empty() || root.empty()) return text;
+    try {
+      return read_file(root / path, yaml::Limits{}.max_file_bytes);
+    } catch (const Error&) {
+      return {};
+    }
+  };
   if (path == kConfigFile) return config_text;
   for (const auto& f : files)
-    if (f.path == path) return f.text;
+    if (f.path == path) return reread(f.text);
   for (const auto& f : record_files)
-    if (f.path == path) return f.text;
+    if (f.path == path) return reread(f.text);
   return {};
 }
 
@@ -119,20 +135,38 @@ fs::path require_library_root(const fs::path& start) {
 }
 
 std::string read_file(const fs::path& p, std::size_t cap) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
+  // open/fstat/read rather than a stream: the buffer is sized to the file, so a 5 KB file held
+  // for the whole run costs 5 KB and not the cap (which is what made validate need 1 MiB a file).
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     int err = errno;
     throw io_error("cannot read " + quote(p.string(), 200) + ": " + std::strerror(err ? err : ENOENT));
   }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  std::size_t want = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) want = static_cast<std::size_t>(st.st_size);
+  std::size_t limit = cap == std::size_t(-1) ? cap : cap + 1;
   std::string out;
-  if (cap == std::size_t(-1)) {
-    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  } else {
-    out.resize(cap + 1);
-    in.read(out.data(), static_cast<std::streamsize>(cap + 1));
-    out.resize(static_cast<std::size_t>(in.gcount()));
+  out.resize(std::min(want, limit) + (want < limit ? 1 : 0));  // +1 to see a file that grew
+  std::size_t got = 0;
+  for (;;) {
+    if (got == out.size()) {
+      if (out.size() >= limit) break;
+      out.resize(std::min(limit, std::max<std::size_t>(out.size() * 2, 4096)));
+    }
+    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw io_error("cannot read " + quote(p.string(), 200));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
   }
-  if (in.bad()) throw io_error("cannot read " + quote(p.string(), 200));
+  out.resize(got);
   return out;
 }
 
@@ -148,8 +182,13 @@ std::vector<std::string> list_persona_files(const fs::path& root) {
     if (it.depth() > 8) it.disable_recursion_pending();
     const auto& e = *it;
     auto ext = e.path().extension().string();
-    if ((ext == ".yaml" || ext == ".yml") && e.is_regular_file(ec))
-      out.push_back(fs::relative(e.path(), root, ec).generic_string());
+    if ((ext == ".yaml" || ext == ".yml") && e.is_regular_file(ec)) {
+      // The entry's path starts with `root`, so the relative path is lexical; fs::relative
+      // resolves every component with realpath (9 syscalls a file), needed only for symlinks.
+      fs::path rel = e.is_symlink(ec) ? fs::relative(e.path(), root, ec)
+                                      : e.path().lexically_relative(root);
+      out.push_back(rel.generic_string());
+    }
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -236,33 +275,141 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     lib.diagnostics = diags;
   }
   auto schema = persona_schema(options);
+  auto record_schema = schema::Schema::builtin("record");
   auto paths = list_persona_files(root);
   lib.files.resize(paths.size());
+  const bool lean = !options.keep_content;
+  cache::Cache cache;
+  if (lean && !options.cache_dir.empty())
+    cache = cache::Cache::open(options.cache_dir, root,
+                               schema->raw().dump() + "\n" + record_schema->raw().dump());
+  std::atomic<bool> cache_changed{false};
+  // Cache entries for the next save: views of the entries read, or new ones (misses).
+  std::vector<std::string_view> persona_entries(lean && cache.enabled() ? paths.size() : 0);
+  std::vector<std::string> new_entries(persona_entries.size());
+  struct Shape {
+    std::string pid;
+    std::vector<int> fields;
+  };
+  std::vector<Shape> shapes(lean ? paths.size() : 0);  // for the records' rules
   parallel_for(paths.size(), options.jobs, [&](std::size_t i) {
     std::string text = read_file(root / paths[i], limits.max_file_bytes);
-    lib.files[i] = check_persona_text(paths[i], std::move(text), *schema, true);
+    if (!lean) {
+      lib.files[i] = check_persona_text(paths[i], std::move(text), *schema, true);
+      return;
+    }
+    cache::Digest digest;
+    std::optional<cache::FileSummary> s;
+    if (cache.enabled()) {
+      digest = cache.hash(text);
+      s = cache.persona(paths[i], digest);
+      if (s) persona_entries[i] = cache.persona_bytes(paths[i], digest);
+    }
+    if (!s) {
+      PersonaFile full = check_persona_text(paths[i], std::move(text), *schema, true);
+      s = cache::summarize(full);
+      if (cache.enabled()) {
+        new_entries[i] = cache::Cache::encode(paths[i], digest, *s);
+        persona_entries[i] = new_entries[i];
+        cache_changed = true;
+      }
+    }
+    lib.files[i] = cache::expand(paths[i], std::move(*s));
+    shapes[i] = Shape{std::move(s->pid), std::move(s->fields)};
   });
   auto config_diags = std::move(lib.diagnostics);
   lib.diagnostics.clear();
-  finish(lib, true);
+  std::vector<std::size_t> ok_files;  // lean: the files a persona would be built from
+  if (!lean) {
+    finish(lib, true);
+  } else {
+    auto extra = library_rules(lib.files);
+    // As finish() does: a diagnostic goes to every file with its path (a symlink can give two).
+    std::unordered_multimap<std::string_view, std::size_t> index;
+    for (std::size_t i = 0; i < lib.files.size(); ++i) index.emplace(lib.files[i].path, i);
+    for (auto& d : extra) {
+      auto [from, to] = index.equal_range(d.file);
+      std::vector<std::size_t> at;
+      for (auto it = from; it != to; ++it) at.push_back(it->second);
+      std::sort(at.begin(), at.end());
+      for (std::size_t i : at) lib.files[i].diagnostics.push_back(d);
+    }
+    for (std::size_t i = 0; i < lib.files.size(); ++i) {
+      auto& f = lib.files[i];
+      sort_diagnostics(f.diagnostics);
+      lib.diagnostics.insert(lib.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
+      if (f.ok()) ok_files.push_back(i);
+      std::string().swap(f.text);
+    }
+    sort_diagnostics(lib.diagnostics);
+  }
   lib.diagnostics.insert(lib.diagnostics.end(), config_diags.begin(), config_diags.end());
 
   // Contribution records, checked against the personas just built.
-  auto record_schema = schema::Schema::builtin("record");
   std::string now = options.now.empty() ? utc_now() : options.now;
   auto record_paths = list_record_files(root);
   lib.record_files.resize(record_paths.size());
+  std::vector<std::string_view> record_entries(lean && cache.enabled() ? record_paths.size() : 0);
+  std::vector<std::string> new_record_entries(record_entries.size());
   parallel_for(record_paths.size(), options.jobs, [&](std::size_t i) {
     std::string text = read_file(root / record_paths[i], limits.max_file_bytes);
-    lib.record_files[i] = check_record_text(record_paths[i], std::move(text), *record_schema, now);
+    if (!lean) {
+      lib.record_files[i] = check_record_text(record_paths[i], std::move(text), *record_schema, now);
+      return;
+    }
+    cache::Digest digest;
+    std::optional<cache::RecordSummary> s;
+    if (cache.enabled()) {
+      digest = cache.hash(text);
+      s = cache.record(record_paths[i], digest, now);
+      if (s) record_entries[i] = cache.record_bytes(record_paths[i], digest);
+    }
+    if (!s) {
+      RecordFile full = check_record_text(record_paths[i], std::move(text), *record_schema, now);
+      s = cache::RecordSummary{std::move(full.diagnostics), std::move(full.record), now};
+      if (cache.enabled()) {
+        new_record_entries[i] = cache::Cache::encode(record_paths[i], digest, *s);
+        record_entries[i] = new_record_entries[i];
+        cache_changed = true;
+      }
+    }
+    RecordFile& f = lib.record_files[i];
+    f.path = record_paths[i];
+    f.record = std::move(s->record);
+    f.diagnostics = std::move(s->diagnostics);
   });
+  std::vector<Persona> shape_personas;  // lean: stand-ins for the personas, for the records' rules
+  if (lean && !lib.record_files.empty()) {
+    // Field shapes only for the personas a record names; the others need just their pid.
+    std::unordered_set<std::string_view> named;
+    for (const auto& f : lib.record_files)
+      if (f.record) named.insert(f.record->pid);
+    for (std::size_t i : ok_files) {
+      if (named.count(shapes[i].pid)) {
+        shape_personas.push_back(cache::shape_persona(shapes[i].pid, shapes[i].fields, lib.files[i].path));
+      } else {
+        Persona p;
+        p.file = lib.files[i].path;
+        p.pid = shapes[i].pid;
+        shape_personas.push_back(std::move(p));
+      }
+    }
+    std::sort(shape_personas.begin(), shape_personas.end(),
+              [](const Persona& a, const Persona& b) { return a.pid < b.pid; });
+  }
+  const std::vector<Persona>& personas = lean ? shape_personas : lib.personas;
   for (auto& f : lib.record_files) {
-    auto extra = record_library_rules(f, lib.personas);
+    auto extra = record_library_rules(f, personas);
     f.diagnostics.insert(f.diagnostics.end(), extra.begin(), extra.end());
     lib.diagnostics.insert(lib.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
     if (f.record && count_errors(f.diagnostics) == 0) lib.records.push_back(*f.record);
   }
   sort_diagnostics(lib.diagnostics);
+  if (cache.enabled()) {
+    bool removed = cache.persona_entries() != paths.size() ||
+                   cache.record_entries() != record_paths.size();
+    cache.save(persona_entries, record_entries, cache_changed || removed);
+  }
   return lib;
 }
 

@@ -67,6 +67,15 @@ struct LoadOptions {
   std::shared_ptr<const schema::Schema> config_schema;  ///< library.yaml schema
   unsigned jobs = 0;                                    ///< worker threads; 0 = one per core
   std::string now;  ///< current UTC time (2026-11-28T17:30:00Z); "" = the system clock
+  /// false: keep only what a validation report needs, so memory stays flat however large the
+  /// library is. Every diagnostic is the same, but each file's `text` is dropped (source() reads
+  /// the file again when a report quotes it), its `root` is a skeleton (the `pid` entry and the
+  /// strings that mention other pids), `doc` is empty, and `personas` is not built. For
+  /// `validate`; commands that use the model keep the default.
+  bool keep_content = true;
+  /// With keep_content false: the folder of the per-file result cache (library/cache.h), or ""
+  /// for none. Results are the same with or without it.
+  std::filesystem::path cache_dir;
 };
 
 /// Loads and validates the whole library under `root`.

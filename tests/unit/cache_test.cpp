@@ -1,0 +1,191 @@
+// The validation cache (library/cache.h): the hash, the summaries that stand in for checked files,
+// and the cache file's round trip, including what it must refuse.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "library/cache.h"
+#include "library/rules.h"
+
+namespace persona {
+namespace {
+namespace fs = std::filesystem;
+
+std::string hex16(const cache::Digest& d) {
+  std::string out;
+  char buf[3];
+  for (std::uint64_t w : {d.lo, d.hi})
+    for (int i = 0; i < 8; ++i) {
+      std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned>((w >> (8 * i)) & 0xff));
+      out += buf;
+    }
+  return out;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/persona-cache-test-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// A persona file with references in a list, in a nested mapping (not valid for the schema, which
+// does not matter to the rules) and in a block text, one of them unresolved.
+const char* kPersona =
+    "pid: APP-101\n"
+    "name: The Acme Builder\n"
+    "app: acme\n"
+    "goals:\n"
+    "  - Ship faster\n"
+    "  - Work with APP-102 daily\n"
+    "  - Never mention APP-999 here\n"
+    "identity: |-\n"
+    "  First line.\n"
+    "  Talks to APP-555 every week.\n"
+    "extra:\n"
+    "  nested:\n"
+    "    - plain\n"
+    "    - see APP-102\n";
+
+std::vector<Diagnostic> rules_of(const std::vector<PersonaFile>& files) {
+  auto ds = library_rules(files);
+  sort_diagnostics(ds);
+  return ds;
+}
+
+bool same(const std::vector<Diagnostic>& a, const std::vector<Diagnostic>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].code != b[i].code || a[i].file != b[i].file || a[i].line != b[i].line ||
+        a[i].column != b[i].column || a[i].message != b[i].message || a[i].hint != b[i].hint)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("siphash128 gives the reference vectors") {
+  const std::uint64_t k0 = 0x0706050403020100ULL, k1 = 0x0f0e0d0c0b0a0908ULL;
+  std::string msg;
+  for (int i = 0; i < 64; ++i) msg += static_cast<char>(i);
+  CHECK(hex16(cache::siphash128(msg.substr(0, 0), k0, k1)) == "a3817f04ba25a8e66df67214c7550293");
+  CHECK(hex16(cache::siphash128(msg.substr(0, 15), k0, k1)) == "5493e99933b0a8117e08ec0f97cfc3d9");
+  CHECK(hex16(cache::siphash128(msg.substr(0, 63), k0, k1)) == "5150d1772f50834a503e069a973fbd7c");
+}
+
+TEST_CASE("a summary gives the rules across files the same diagnostics as the full file") {
+  auto schema = schema::Schema::builtin("persona");
+  PersonaFile full = check_persona_text("personas/acme/acme-builder.yaml", kPersona, *schema, true);
+  PersonaFile other = check_persona_text("personas/acme/acme-other.yaml",
+                                         "pid: APP-102\nname: The Acme Other\napp: acme\n", *schema,
+                                         true);
+  auto expected = rules_of({full, other});
+  REQUIRE(expected.size() == 2);  // APP-999 and APP-555
+  CHECK(expected[0].message == "'goals[3]' refers to 'APP-999', which no persona has");
+  CHECK(expected[1].message == "'identity' refers to 'APP-555', which no persona has");
+
+  PersonaFile copy = full;
+  cache::FileSummary s = cache::summarize(copy);
+  CHECK(s.diagnostics.size() == full.diagnostics.size());
+  CHECK(s.pid == "APP-101");
+  REQUIRE(s.skeleton);
+  // pid, goals (two placeholders' worth of items kept by position), identity, extra.nested
+  const yaml::Node& sk = *s.skeleton;
+  REQUIRE(sk.size() == 4);
+  CHECK(sk.key(0).value == "pid");
+  CHECK(sk.key(1).value == "goals");
+  CHECK(sk.val(1).children.size() == 3);
+  CHECK(sk.val(1).children[0].scalar_type() == yaml::ScalarType::kNull);
+  CHECK(sk.val(1).children[1].value == "Work with APP-102 daily");
+  CHECK(sk.key(3).value == "extra");
+  // The lines of the strings that mention a pid: a block text spans its indicator line to the
+  // line after it, where its end mark is.
+  std::vector<int> kept;
+  for (const auto& [n, text] : s.lines) kept.push_back(n);
+  CHECK(kept == std::vector<int>{6, 7, 8, 9, 10, 11, 14});
+
+  cache::FileSummary s2 = s;
+  PersonaFile small = cache::expand(full.path, std::move(s2));
+  CHECK(small.ok() == full.ok());
+  CHECK(same(rules_of({small, other}), expected));
+}
+
+TEST_CASE("the cache file round-trips and refuses what does not match") {
+  TempDir dir;
+  auto schema = schema::Schema::builtin("persona");
+  PersonaFile full = check_persona_text("personas/acme/acme-builder.yaml", kPersona, *schema, true);
+  cache::FileSummary s = cache::summarize(full);
+
+  auto c = cache::Cache::open(dir.path, "/library", "context");
+  REQUIRE(c.enabled());
+  cache::Digest d = c.hash(kPersona);
+  std::string entry = cache::Cache::encode("personas/acme/acme-builder.yaml", d, s);
+  cache::RecordSummary r;
+  r.now = "2026-01-01T00:00:00Z";
+  r.record = Record{};
+  r.record->pid = "APP-101";
+  r.record->time = "2025-12-31T00:00:00Z";
+  std::string rentry = cache::Cache::encode("contributions/APP-101/x.yaml", d, r);
+  c.save({entry}, {rentry}, true);
+
+  auto again = cache::Cache::open(dir.path, "/library", "context");
+  CHECK(again.persona_entries() == 1);
+  CHECK(again.hash(kPersona) == d);  // the key is kept in the file
+  auto back = again.persona("personas/acme/acme-builder.yaml", d);
+  REQUIRE(back);
+  CHECK(back->pid == s.pid);
+  CHECK(back->lines == s.lines);
+  CHECK(back->fields == s.fields);
+  CHECK(again.persona_bytes("personas/acme/acme-builder.yaml", d) == entry);
+  cache::Digest other = d;
+  other.lo ^= 1;
+  CHECK_FALSE(again.persona("personas/acme/acme-builder.yaml", other));
+  CHECK_FALSE(again.persona("personas/acme/else.yaml", d));
+
+  // Records: reused at the same or a later `now`, not when the clock went back.
+  CHECK(again.record("contributions/APP-101/x.yaml", d, "2026-01-01T00:00:00Z"));
+  CHECK(again.record("contributions/APP-101/x.yaml", d, "2027-01-01T00:00:00Z"));
+  CHECK_FALSE(again.record("contributions/APP-101/x.yaml", d, "2025-01-01T00:00:00Z"));
+
+  // Another context (schema) or another library: nothing is reused.
+  CHECK(cache::Cache::open(dir.path, "/library", "other schema").persona_entries() == 0);
+  CHECK(cache::Cache::open(dir.path, "/elsewhere", "context").persona_entries() == 0);
+
+  // A truncated file is an empty cache, not a crash or a wrong answer.
+  fs::path file;
+  for (const auto& e : fs::directory_iterator(dir.path)) file = e.path();
+  auto size = fs::file_size(file);
+  fs::resize_file(file, size - 3);
+  auto cut = cache::Cache::open(dir.path, "/library", "context");
+  CHECK(cut.persona_entries() == 0);
+  CHECK_FALSE(cut.persona("personas/acme/acme-builder.yaml", d));
+}
+
+TEST_CASE("the cache folder comes from the environment") {
+  auto env = [](std::map<std::string, std::string> vars) {
+    return [vars](const char* name) -> const char* {
+      auto it = vars.find(name);
+      return it == vars.end() ? nullptr : it->second.c_str();
+    };
+  };
+  CHECK(cache::default_dir(env({{"HOME", "/home/a"}})) == "/home/a/.cache/persona");
+  CHECK(cache::default_dir(env({{"HOME", "/home/a"}, {"XDG_CACHE_HOME", "/x"}})) == "/x/persona");
+  CHECK(cache::default_dir(env({{"XDG_CACHE_HOME", "relative"}, {"HOME", "/h"}})) ==
+        "/h/.cache/persona");
+  CHECK(cache::default_dir(env({{"PERSONA_CACHE_DIR", "/c"}, {"HOME", "/h"}})) == "/c");
+  CHECK(cache::default_dir(env({{"PERSONA_CACHE", "off"}, {"HOME", "/h"}})).empty());
+  CHECK(cache::default_dir(env({})).empty());
+}
+
+}  // namespace persona
