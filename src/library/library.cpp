@@ -83,10 +83,22 @@ void finish(Library& lib, bool cross_rules) {
 
 }  // namespace
 
-const Persona* Library::find(std::string_view pid) const {
-  for (const auto& p : personas)
-    if (p.pid == pid) return &p;
+namespace {
+/// Loaders keep these vectors sorted by key, so a lookup is a binary search; the linear pass
+/// only runs for a key that is absent (or a vector someone filled out of order).
+template <typename T, typename Key>
+const T* sorted_find(const std::vector<T>& v, std::string_view key, Key key_of) {
+  auto it = std::lower_bound(v.begin(), v.end(), key,
+                             [&](const T& x, std::string_view k) { return key_of(x) < k; });
+  if (it != v.end() && key_of(*it) == key) return &*it;
+  for (const auto& x : v)
+    if (key_of(x) == key) return &x;
   return nullptr;
+}
+}  // namespace
+
+const Persona* Library::find(std::string_view pid) const {
+  return sorted_find(personas, pid, [](const Persona& p) -> std::string_view { return p.pid; });
 }
 
 std::vector<std::string> Library::pids() const {
@@ -106,10 +118,9 @@ std::string Library::source(const std::string& path) const {
     }
   };
   if (path == kConfigFile) return config_text;
-  for (const auto& f : files)
-    if (f.path == path) return reread(f.text);
-  for (const auto& f : record_files)
-    if (f.path == path) return reread(f.text);
+  auto by_path = [](const auto& f) -> std::string_view { return f.path; };
+  if (const PersonaFile* f = sorted_find(files, path, by_path)) return reread(f->text);
+  if (const RecordFile* f = sorted_find(record_files, path, by_path)) return reread(f->text);
   return {};
 }
 
