@@ -1,8 +1,8 @@
 #include "render/export.h"
 
-#include <elf.h>
+#include "core/program_id.h"
+
 #include <fcntl.h>  // AT_FDCWD
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -51,50 +51,7 @@ FileSet build_export(const RenderContext& ctx, const std::vector<std::string>& f
   return std::move(sink.files);
 }
 
-namespace {
-
-int read_build_id(struct dl_phdr_info* info, std::size_t, void* data) {
-  auto* out = static_cast<std::string*>(data);
-  for (int i = 0; i < info->dlpi_phnum; ++i) {
-    const auto& ph = info->dlpi_phdr[i];
-    if (ph.p_type != PT_NOTE) continue;
-    const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
-    const char* end = p + ph.p_memsz;
-    while (p + sizeof(ElfW(Nhdr)) <= end) {
-      ElfW(Nhdr) note;
-      std::memcpy(&note, p, sizeof note);
-      const char* name = p + sizeof note;
-      const char* desc = name + ((note.n_namesz + 3) & ~3u);
-      if (note.n_type == NT_GNU_BUILD_ID && note.n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
-        static const char kHexDigits[] = "0123456789abcdef";
-        for (unsigned k = 0; k < note.n_descsz; ++k) {
-          auto b = static_cast<unsigned char>(desc[k]);
-          *out += kHexDigits[b >> 4];
-          *out += kHexDigits[b & 15];
-        }
-        return 1;
-      }
-      p = desc + ((note.n_descsz + 3) & ~3u);
-    }
-  }
-  return 1;  // the first object is the program itself; stop there
-}
-
-}  // namespace
-
-const std::string& renderer_id() {
-  static const std::string id = [] {
-    std::string build_id;
-    dl_iterate_phdr(read_build_id, &build_id);
-    if (!build_id.empty()) return "build-id " + build_id;
-    struct stat st {};
-    if (::stat("/proc/self/exe", &st) == 0)
-      return "exe " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-             std::to_string(st.st_mtim.tv_nsec);
-    return std::string();
-  }();
-  return id;
-}
+const std::string& renderer_id() { return program_identity(); }
 
 namespace {
 
