@@ -2,6 +2,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "cli/contribution_common.h"
 #include "cli/runtime.h"
 #include "core/error.h"
 #include "core/report.h"
@@ -38,20 +39,12 @@ int apply_command(Runtime& rt, const ApplyFlags& f) {
     return kExitProblems;
   }
 
-  const Library& lib = rt.library();
-  ContributeOptions o;
-  o.library_root = rt.root();
-  o.request = req.request;
+  ContributeOptions o = contribute_options(rt, req.request);
   if (!f.author.empty()) o.request.author = f.author;
   o.branch = !f.branch.empty() ? f.branch : req.branch;
   o.base = !f.base.empty() ? f.base : req.base;
   if (f.push_opt->count()) o.push = f.push;
   o.dry_run = f.dry_run;
-  o.branch_prefix = lib.config.branch_prefix;
-  o.require_note = lib.config.require_note;
-  o.persona_schema = rt.persona_schema();
-  o.now = utc_now(rt.getenv("PERSONA_NOW"));
-  o.getenv = rt.getenv;
 
   ContributeResult r = contribute(o);
   const Contribution& c = r.contribution;
@@ -64,19 +57,7 @@ int apply_command(Runtime& rt, const ApplyFlags& f) {
            << " has problems; nothing was written\n";
     return kExitProblems;
   }
-  if (!c.ok()) {
-    std::string what = c.diagnostics_stage == "before"
-                           ? quote(c.record.pid.empty() ? o.request.pid : c.record.pid) +
-                                 " does not validate as it is at the base commit"
-                       : c.diagnostics_stage == "after"
-                           ? quote(o.request.pid) + " would not validate after this change"
-                           : "the contribution record would not validate";
-    print_text(
-        rt.err, c.diagnostics, [&](const std::string&) { return c.diagnostics_source; },
-        rt.color());
-    rt.err << "persona: error: " << what << "; nothing was written\n";
-    return kExitProblems;
-  }
+  if (!c.ok()) return report_invalid_contribution(rt, c, o.request.pid);
   rt.out << describe_result(r, f.dry_run);
   return kExitOk;
 }

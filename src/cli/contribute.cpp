@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "cli/contribution_common.h"
 #include "cli/runtime.h"
 #include "core/error.h"
 #include "core/report.h"
@@ -162,18 +163,11 @@ int contribute_command(Runtime& rt, ContributeFlags& f) {
     }
   }
 
-  ContributeOptions o;
-  o.library_root = rt.root();
-  o.request = req;
+  ContributeOptions o = contribute_options(rt, req);
   o.branch = f.branch;
   o.base = f.base;
   if (f.push_opt->count()) o.push = f.push;
   o.dry_run = f.dry_run;
-  o.branch_prefix = lib.config.branch_prefix;
-  o.require_note = lib.config.require_note;
-  o.persona_schema = rt.persona_schema();
-  o.now = utc_now(rt.getenv("PERSONA_NOW"));
-  o.getenv = rt.getenv;
 
   ContributeResult r = contribute(o);
   const Contribution& c = r.contribution;
@@ -188,17 +182,7 @@ int contribute_command(Runtime& rt, ContributeFlags& f) {
     std::string flag = flag_for(last.key, req.kind);
     throw usage_error((flag.empty() ? "" : flag + ": ") + last.message, last.hint);
   }
-  if (!c.ok()) {
-    std::string what = c.diagnostics_stage == "before"
-                           ? quote(req.pid) + " does not validate as it is at the base commit"
-                       : c.diagnostics_stage == "after"
-                           ? quote(req.pid) + " would not validate after this change"
-                           : "the contribution record would not validate";
-    print_text(
-        rt.err, c.diagnostics, [&](const std::string&) { return c.diagnostics_source; }, false);
-    rt.err << "persona: error: " << what << "; nothing was written\n";
-    return kExitProblems;
-  }
+  if (!c.ok()) return report_invalid_contribution(rt, c, req.pid);
   rt.out << describe_result(r, f.dry_run);
   return kExitOk;
 }

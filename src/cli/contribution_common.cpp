@@ -1,0 +1,35 @@
+#include "cli/contribution_common.h"
+
+#include "core/error.h"
+#include "core/report.h"
+#include "core/text.h"
+
+namespace persona::cli {
+
+ContributeOptions contribute_options(Runtime& rt, ContributionRequest request) {
+  const Library& lib = rt.library();
+  ContributeOptions o;
+  o.library_root = rt.root();
+  o.request = std::move(request);
+  o.branch_prefix = lib.config.branch_prefix;
+  o.require_note = lib.config.require_note;
+  o.persona_schema = rt.persona_schema();
+  o.now = utc_now(rt.getenv("PERSONA_NOW"));
+  o.getenv = rt.getenv;
+  return o;
+}
+
+int report_invalid_contribution(Runtime& rt, const Contribution& c, const std::string& pid) {
+  std::string who = quote(c.record.pid.empty() ? pid : c.record.pid);
+  std::string what = c.diagnostics_stage == "before"
+                         ? who + " does not validate as it is at the base commit"
+                     : c.diagnostics_stage == "after"
+                         ? who + " would not validate after this change"
+                         : "the contribution record would not validate";
+  print_text(
+      rt.err, c.diagnostics, [&](const std::string&) { return c.diagnostics_source; }, false);
+  rt.err << "persona: error: " << what << "; nothing was written\n";
+  return kExitProblems;
+}
+
+}  // namespace persona::cli
