@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "git/changes.h"
 #include "git/repository.h"
+#include "library/blob_cache.h"
 #include "library/library.h"
 #include "library/records.h"
 
@@ -74,11 +75,14 @@ struct Loaded {
 /// Reads the library's files at commits, relative to the library root, caching what it parses.
 class Reader {
  public:
-  Reader(const git::Repository& repo, std::string prefix, const schema::Schema& persona_schema)
+  Reader(const git::Repository& repo, std::string prefix, const schema::Schema& persona_schema,
+         const fs::path& cache_dir)
       : repo_(repo),
         prefix_(std::move(prefix)),
         schema_(persona_schema),
-        record_schema_(schema::Schema::builtin("record")) {}
+        record_schema_(schema::Schema::builtin("record")),
+        blob_cache_(BlobValueCache::open(cache_dir, "yaml-pid", repo.common_dir())) {}
+  ~Reader() { blob_cache_.save(); }
 
   std::optional<std::string> read(const ObjectId& commit, const std::string& rel) const {
     return repo_.read_blob(commit, prefix_ + rel);
@@ -113,7 +117,7 @@ class Reader {
   const std::map<std::string, std::vector<std::string>>& pids(const ObjectId& commit) {
     if (auto it = pid_index_.find(commit); it != pid_index_.end()) return it->second;
     std::map<std::string, std::vector<std::string>> index;
-    list_personas(commit, "personas", 0, index);
+    list_personas(commit, "personas", index);
     for (auto& [pid, paths] : index) std::sort(paths.begin(), paths.end());
     return pid_index_[commit] = std::move(index);
   }
@@ -138,23 +142,26 @@ class Reader {
   }
 
  private:
-  void list_personas(const ObjectId& commit, const std::string& dir, int depth,
+  void list_personas(const ObjectId& commit, const std::string& dir,
                      std::map<std::string, std::vector<std::string>>& index) {
-    if (depth > 8) return;
-    for (const auto& e : repo_.list_tree(commit, prefix_ + dir)) {
-      std::string rel = dir + "/" + e.name;
-      if (e.is_tree) {
-        list_personas(commit, rel, depth + 1, index);
-        continue;
-      }
+    // Every persona file, as recursive listings no deeper than 8 directories find them; the pid
+    // each blob declares is read once per blob id, and kept across runs in the blob cache.
+    for (const auto& e : repo_.list_blobs(commit, prefix_ + dir, 8, {".yaml", ".yml"})) {
+      std::string rel = e.path.substr(prefix_.size());
       if (!is_persona_path(rel)) continue;
       auto cached = pid_of_blob_.find(e.id);
       if (cached == pid_of_blob_.end()) {
         std::string pid;
-        if (auto text = read(commit, rel)) {
-          auto parsed = yaml::parse(*text, rel);
-          if (parsed.root)
-            if (const yaml::Node* n = parsed.root->find("pid"); n && n->is_scalar()) pid = n->value;
+        if (const std::string* stored = blob_cache_.find(e.id)) {
+          pid = *stored;
+        } else {
+          if (auto text = repo_.read_blob_id(e.id)) {
+            auto parsed = yaml::parse(*text, rel);
+            if (parsed.root)
+              if (const yaml::Node* n = parsed.root->find("pid"); n && n->is_scalar())
+                pid = n->value;
+          }
+          blob_cache_.put(e.id, pid);
         }
         cached = pid_of_blob_.emplace(e.id, pid).first;
       }
@@ -169,6 +176,7 @@ class Reader {
   std::map<std::string, std::optional<Loaded>> personas_;
   std::map<ObjectId, std::map<std::string, std::vector<std::string>>> pid_index_;
   std::map<ObjectId, std::string> pid_of_blob_;
+  BlobValueCache blob_cache_;
 };
 
 /// Where a key (or one item of a list) is in a parsed persona file; line 1 when absent.
@@ -212,7 +220,9 @@ class Judge {
  public:
   Judge(const git::Repository& repo, std::string prefix, const schema::Schema& persona_schema,
         const ChangeOptions& options, ChangeSummary& summary)
-      : reader_(repo, std::move(prefix), persona_schema), o_(options), s_(summary) {}
+      : reader_(repo, std::move(prefix), persona_schema, options.cache_dir),
+        o_(options),
+        s_(summary) {}
 
   std::vector<Diagnostic> run(const std::vector<git::ChangedPath>& changes,
                               const std::vector<git::ChangedPath>& base_changes);

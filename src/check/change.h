@@ -16,6 +16,9 @@ namespace persona::check {
 struct ChangeOptions {
   std::string base;                 ///< the base revision as given, e.g. "origin/main"
   bool allow_direct_edits = false;  ///< maintainers: persona edits without records pass
+  /// Where to keep the pid each persona blob declares (library/blob_cache.h), so the pids at
+  /// the commits compared are read from the trees; "" = no cache (same results, slower).
+  std::filesystem::path cache_dir;
 };
 
 /// What the change was judged between, and what it touched.

@@ -23,13 +23,14 @@ std::vector<Diagnostic> format_check(const Library& lib, const std::vector<std::
   for (const auto& f : lib.files) {
     if (!all && !wanted.count(f.path)) continue;
     if (!f.root) continue;  // validate reports why it does not parse
-    auto r = format_persona(f.path, f.text, persona_schema, true);
+    const std::string text = f.text.empty() ? lib.source(f.path) : f.text;
+    auto r = format_persona(f.path, text, persona_schema, true);
     if (!r.text) {
       out.insert(out.end(), r.diagnostics.begin(), r.diagnostics.end());
       continue;
     }
-    if (*r.text == f.text) continue;
-    auto have = split_lines(f.text), want = split_lines(*r.text);
+    if (*r.text == text) continue;
+    auto have = split_lines(text), want = split_lines(*r.text);
     std::size_t line = 0;
     while (line < have.size() && line < want.size() && have[line] == want[line]) ++line;
     if (line >= have.size()) line = have.empty() ? 0 : have.size() - 1;
@@ -50,6 +51,7 @@ CheckResult run_check(const Library& lib, const schema::Schema& persona_schema,
     ChangeOptions co;
     co.base = *o.base;
     co.allow_direct_edits = o.allow_direct_edits;
+    co.cache_dir = o.cache_dir;
     ChangeReport change = judge_change(lib.root, co, persona_schema);
     result.diagnostics.insert(result.diagnostics.end(), change.diagnostics.begin(),
                               change.diagnostics.end());

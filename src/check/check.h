@@ -17,6 +17,7 @@ namespace persona::check {
 struct CheckOptions {
   std::optional<std::string> base;  ///< judge HEAD against this revision (e.g. origin/main)
   bool allow_direct_edits = false;
+  std::filesystem::path cache_dir;  ///< for judge_change (ChangeOptions::cache_dir)
 };
 
 struct CheckResult {
@@ -33,7 +34,8 @@ CheckResult run_check(const Library& lib, const schema::Schema& persona_schema,
 /// `fmt --check` as diagnostics: for each persona file of `lib` named in `paths` (relative to the
 /// library root; every file when `all`), a "not-canonical" error on the first line that differs
 /// from its canonical form, or the reason it cannot be formatted. Files that do not parse are
-/// left to validate's own diagnostics.
+/// left to validate's own diagnostics. A library loaded without its texts (the lean load) has
+/// each file read again (Library::source).
 std::vector<Diagnostic> format_check(const Library& lib, const std::vector<std::string>& paths,
                                      bool all, const schema::Schema& persona_schema);
 

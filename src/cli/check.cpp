@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
+#include "library/cache.h"
 #include "library/format.h"
 
 namespace persona::cli {
@@ -39,7 +40,18 @@ int run_check_command(Runtime& rt, const CheckFlags& f) {
     if (summary && *summary) ro.step_summary = summary;
   }
   try {
-    const Library& lib = rt.library();
+    // With a base, the texts are needed only for the files the change touches (fmt --check):
+    // the lean load gives the same diagnostics with validate's cache, and format_check reads
+    // those few files again. Without one, every file is format-checked: load them in full.
+    std::optional<Library> lean;
+    if (o.base) {
+      LoadOptions lo = rt.load_options();
+      lo.keep_content = false;
+      lo.cache_dir = cache::default_dir(rt.getenv);
+      o.cache_dir = lo.cache_dir;
+      lean.emplace(load_library(rt.root(), lo));
+    }
+    const Library& lib = lean ? *lean : rt.library();
     auto result = check::run_check(lib, *rt.persona_schema(), o);
     if (f.output.empty()) {
       check::write_report(rt.out, rt.err, result, lib, ro);

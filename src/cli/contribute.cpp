@@ -144,8 +144,9 @@ int contribute_command(Runtime& rt, ContributeFlags& f) {
   req.note = f.note;
   req.author = f.author;
 
-  const Library& lib = rt.library();
   if (req.kind != "confirm" && !f.text_opt->count() && f.text_file.empty()) {
+    // Only the editor's template needs the working tree's persona (its current value).
+    const Library& lib = rt.library();
     // Check everything cheap first, so the editor does not open for a request that will fail.
     auto early = check_request(req, false);
     early.erase(std::remove_if(early.begin(), early.end(),

@@ -3,17 +3,23 @@
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
+#include "library/cache.h"
 
 namespace persona::cli {
 
 ContributeOptions contribute_options(Runtime& rt, ContributionRequest request) {
-  const Library& lib = rt.library();
+  // Only library.yaml's settings: the contribution itself is checked against the persona at the
+  // base commit (contribute()), so loading the whole working tree would change nothing.
+  // (The schema first: a bad --schema is reported before an unreadable library.yaml, as the
+  // full load did.)
   ContributeOptions o;
+  o.persona_schema = rt.persona_schema();
+  Config config = rt.config();
   o.library_root = rt.root();
   o.request = std::move(request);
-  o.branch_prefix = lib.config.branch_prefix;
-  o.require_note = lib.config.require_note;
-  o.persona_schema = rt.persona_schema();
+  o.branch_prefix = config.branch_prefix;
+  o.require_note = config.require_note;
+  o.cache_dir = cache::default_dir(rt.getenv);
   o.now = utc_now(rt.getenv("PERSONA_NOW"));
   o.getenv = rt.getenv;
   return o;

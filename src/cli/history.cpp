@@ -5,6 +5,8 @@
 #include "cli/runtime.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "library/cache.h"
+#include "library/partial_load.h"
 
 namespace persona::cli {
 
@@ -17,7 +19,13 @@ struct HistoryFlags {
 };
 
 int history_command(Runtime& rt, const HistoryFlags& f) {
-  const Persona& p = rt.persona(f.pid);
+  // Only this persona and its records: the lean load (with validate's cache) tells whether the
+  // persona is valid across the library, as the full load would; an unknown or invalid pid falls
+  // back to the full load, which says why with the same message as before.
+  LoadOptions lo = rt.load_options();
+  lo.cache_dir = cache::default_dir(rt.getenv);
+  std::optional<Library> one = load_one_persona(rt.root(), lo, f.pid);
+  const Persona& p = one ? one->personas.front() : rt.persona(f.pid);
   std::optional<FieldPath> only;
   if (!f.field.empty()) {
     std::string err;
@@ -26,7 +34,7 @@ int history_command(Runtime& rt, const HistoryFlags& f) {
       throw usage_error("--field: " + err,
                         "'persona show " + p.pid + " --fields' lists the field paths");
   }
-  const Library& lib = rt.library();
+  const Library& lib = one ? *one : rt.library();
   git::Repository repo = git::Repository::discover(lib.root);
   PersonaHistory h = persona_history(lib, p, &repo, only);
   rt.out << (f.format == "json" ? history_json(h) : history_text(h));

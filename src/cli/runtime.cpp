@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "library/partial_load.h"
 
 namespace persona::cli {
 namespace fs = std::filesystem;
@@ -57,6 +58,11 @@ LoadOptions Runtime::load_options() {
 const Library& Runtime::library() {
   if (!library_) library_ = load_library(root(), load_options());
   return *library_;
+}
+
+Config Runtime::config() {
+  if (library_) return library_->config;
+  return load_config(root());
 }
 
 bool Runtime::color() const {

@@ -44,6 +44,9 @@ class Runtime {
   std::filesystem::path root();
   /// The library, loaded and validated once.
   const Library& library();
+  /// library.yaml's settings, as library().config has them, without loading the rest (the
+  /// loaded library's when it is loaded already).
+  Config config();
   LoadOptions load_options();
   std::shared_ptr<const schema::Schema> persona_schema();
   /// Colour on `out`: --color always|never|auto (auto: a terminal, NO_COLOR unset, TERM not dumb).

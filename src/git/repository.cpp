@@ -455,6 +455,75 @@ std::vector<TreeEntry> Repository::list_tree(const ObjectId& commit, std::string
   return out;
 }
 
+namespace {
+
+/// libgit2 hashes every object it reads again to verify it (git itself does not, outside fsck).
+/// Where many trees are read only to list names and ids (a walk over every version of
+/// contributions/, or every directory of personas/), that hashing was most of the time; this
+/// reads them the way git does, for the scope of one call.
+struct NoHashCheck {
+  NoHashCheck() { git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0); }
+  ~NoHashCheck() { git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1); }
+  NoHashCheck(const NoHashCheck&) = delete;
+  NoHashCheck& operator=(const NoHashCheck&) = delete;
+};
+
+void collect_blobs(git_repository* repo, git_tree* tree, const std::string& dir, int depth,
+                   int max_depth, const std::vector<std::string>& suffixes,
+                   std::vector<BlobEntry>& out) {
+  std::size_t n = git_tree_entrycount(tree);
+  std::vector<const git_tree_entry*> entries(n);
+  for (std::size_t i = 0; i < n; ++i) entries[i] = git_tree_entry_byindex(tree, i);
+  // Git orders a directory as if its name ended in '/'; list_tree() sorts by the plain name.
+  std::sort(entries.begin(), entries.end(), [](const git_tree_entry* a, const git_tree_entry* b) {
+    return std::strcmp(git_tree_entry_name(a), git_tree_entry_name(b)) < 0;
+  });
+  for (const git_tree_entry* e : entries) {
+    std::string_view name = git_tree_entry_name(e);
+    git_object_t type = git_tree_entry_type(e);
+    if (type == GIT_OBJECT_TREE) {
+      if (depth >= max_depth) continue;
+      TreePtr sub = lookup_tree(repo, *git_tree_entry_id(e));
+      collect_blobs(repo, sub.get(), dir + "/" + std::string(name), depth + 1, max_depth,
+                    suffixes, out);
+      continue;
+    }
+    if (type != GIT_OBJECT_BLOB) continue;
+    bool wanted = suffixes.empty();
+    for (const auto& s : suffixes) wanted = wanted || name.ends_with(s);
+    if (wanted) out.push_back(BlobEntry{dir + "/" + std::string(name), to_hex(*git_tree_entry_id(e))});
+  }
+}
+
+}  // namespace
+
+std::vector<BlobEntry> Repository::list_blobs(const ObjectId& commit, std::string_view dir,
+                                              int max_depth,
+                                              const std::vector<std::string>& suffixes) const {
+  std::vector<BlobEntry> out;
+  NoHashCheck no_hash_check;  // hundreds of small trees, read for their entries only
+  TreePtr root = commit_tree(repo_, commit);
+  TreeEntryPtr e = entry_bypath(root.get(), dir);
+  if (!e || git_tree_entry_type(e.get()) != GIT_OBJECT_TREE) return out;
+  TreePtr top = lookup_tree(repo_, *git_tree_entry_id(e.get()));
+  collect_blobs(repo_, top.get(), std::string(dir), 0, max_depth, suffixes, out);
+  return out;
+}
+
+std::optional<std::string> Repository::read_blob_id(const ObjectId& blob) const {
+  git_oid oid = to_oid(blob);
+  git_blob* b = nullptr;
+  int rc = git_blob_lookup(&b, repo_, &oid);
+  if (rc == GIT_ENOTFOUND) {
+    git_error_clear();
+    return std::nullopt;
+  }
+  check(rc, "cannot read blob " + quote(blob));
+  BlobPtr p(b);
+  const char* data = static_cast<const char*>(git_blob_rawcontent(p.get()));
+  return std::string(data, static_cast<std::size_t>(git_blob_rawsize(p.get())));
+}
+
 CommitInfo Repository::commit_info(const ObjectId& commit) const {
   CommitPtr c = lookup_commit(repo_, commit);
   CommitInfo info;
@@ -471,30 +540,113 @@ CommitInfo Repository::commit_info(const ObjectId& commit) const {
   return info;
 }
 
+namespace {
+
+struct OidHash {
+  std::size_t operator()(const git_oid& o) const noexcept {
+    std::size_t h;
+    std::memcpy(&h, o.id, sizeof h);  // an object id is already a uniform hash
+    return h;
+  }
+};
+struct OidEqual {
+  bool operator()(const git_oid& a, const git_oid& b) const noexcept {
+    return git_oid_equal(&a, &b) != 0;
+  }
+};
+
+/// The id of the directory `name` in the tree `tree` (a zero id when absent or not a directory).
+/// Reads the tree's raw bytes and scans its entries: a tree of thousands of entries (the
+/// contributions/ directory) is met once per commit in a walk, and building libgit2's parsed
+/// tree for it (an entry object per name) was most of the cost of `persona history`.
+git_oid subdir_id(git_odb* odb, const git_oid& tree, std::string_view name) {
+  git_oid out;
+  std::memset(&out, 0, sizeof out);
+  git_odb_object* obj = nullptr;
+  check(git_odb_read(&obj, odb, &tree), "cannot read tree " + quote(to_hex(tree)));
+  std::unique_ptr<git_odb_object, Deleter<git_odb_object_free>> hold(obj);
+  if (git_odb_object_type(obj) != GIT_OBJECT_TREE)
+    throw io_error("object " + quote(to_hex(tree)) + " is not a tree");
+  const char* p = static_cast<const char*>(git_odb_object_data(obj));
+  const char* end = p + git_odb_object_size(obj);
+  // Each entry: "<octal mode> <name>\0<20-byte id>". Plain loops rather than memchr: modes and
+  // names are a few bytes long, and this runs over every entry of every version read.
+  const std::size_t want = name.size();
+  while (p < end) {
+    const char* sp = p;
+    while (sp < end && *sp != ' ') ++sp;
+    if (sp >= end) throw io_error("tree " + quote(to_hex(tree)) + " is corrupt");
+    const char* n = sp + 1;
+    const char* nul = n;
+    while (nul < end && *nul != '\0') ++nul;
+    if (nul >= end || end - nul < 1 + GIT_OID_RAWSZ)
+      throw io_error("tree " + quote(to_hex(tree)) + " is corrupt");
+    if (static_cast<std::size_t>(nul - n) == want && want > 0 && n[want - 1] == name[want - 1] &&
+        std::memcmp(n, name.data(), want) == 0) {
+      // A directory's mode is 40000 (git writes no leading zero; accept one anyway).
+      std::string_view mode(p, static_cast<std::size_t>(sp - p));
+      if (mode == "40000" || mode == "040000")
+        git_oid_fromraw(&out, reinterpret_cast<const unsigned char*>(nul + 1));
+      return out;
+    }
+    p = nul + 1 + GIT_OID_RAWSZ;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<FileAddition> Repository::files_added_under(const ObjectId& tip,
                                                         std::string_view dir) const {
   std::vector<FileAddition> out;
   const std::string dir_s(dir);
+  // Every version of contributions/ is read: megabytes per commit (see NoHashCheck).
+  NoHashCheck no_hash_check;
+  git_odb* odb_raw = nullptr;
+  check(git_repository_odb(&odb_raw, repo_), "cannot open the object database");
+  std::unique_ptr<git_odb, Deleter<git_odb_free>> odb(odb_raw);
+  std::vector<std::string> parts;
+  for (std::size_t at = 0; at <= dir_s.size();) {
+    std::size_t slash = dir_s.find('/', at);
+    if (slash == std::string::npos) slash = dir_s.size();
+    if (slash > at) parts.push_back(dir_s.substr(at, slash - at));
+    at = slash + 1;
+  }
+  // The id of `dir` under a tree, one component at a time, remembered per tree id at each level:
+  // consecutive commits mostly share the upper trees, or differ only in them.
+  std::vector<std::unordered_map<git_oid, git_oid, OidHash, OidEqual>> below(parts.size());
+  auto dir_in_tree = [&](git_oid tree) -> git_oid {
+    for (std::size_t level = 0; level < parts.size(); ++level) {
+      auto it = below[level].find(tree);
+      git_oid next;
+      if (it != below[level].end()) {
+        next = it->second;
+      } else {
+        next = subdir_id(odb.get(), tree, parts[level]);
+        below[level].emplace(tree, next);
+      }
+      if (git_oid_is_zero(&next)) return next;
+      tree = next;
+    }
+    return tree;
+  };
   // The id of `dir` in a commit's tree (a zero oid when absent), cached per commit: each commit
   // is read once as a child and again as a parent.
-  std::unordered_map<std::string, git_oid> dir_ids;
+  std::unordered_map<git_oid, git_oid, OidHash, OidEqual> dir_ids;
+  auto dir_of_commit = [&](const git_commit* c) -> git_oid {
+    const git_oid& id = *git_commit_id(c);
+    if (auto it = dir_ids.find(id); it != dir_ids.end()) return it->second;
+    git_oid d = dir_in_tree(*git_commit_tree_id(c));
+    dir_ids.emplace(id, d);
+    return d;
+  };
   auto dir_of = [&](const git_oid& commit_oid) -> git_oid {
-    std::string key(reinterpret_cast<const char*>(commit_oid.id), GIT_OID_RAWSZ);
-    if (auto it = dir_ids.find(key); it != dir_ids.end()) return it->second;
+    if (auto it = dir_ids.find(commit_oid); it != dir_ids.end()) return it->second;
     git_commit* c = nullptr;
     check(git_commit_lookup(&c, repo_, &commit_oid),
           "cannot read commit " + quote(to_hex(commit_oid)));
     CommitPtr cp(c);
-    git_tree* t = nullptr;
-    check(git_commit_tree(&t, cp.get()), "cannot read the tree of " + quote(to_hex(commit_oid)));
-    TreePtr tree(t);
-    git_oid id;
-    std::memset(&id, 0, sizeof id);
-    if (TreeEntryPtr e = entry_bypath(tree.get(), dir_s);
-        e && git_tree_entry_type(e.get()) == GIT_OBJECT_TREE)
-      git_oid_cpy(&id, git_tree_entry_id(e.get()));
-    dir_ids.emplace(std::move(key), id);
-    return id;
+    return dir_of_commit(cp.get());
   };
   // The files (name -> blob id) of one version of `dir`, cached per tree id.
   std::unordered_map<std::string, std::map<std::string, std::string>> listings;
@@ -529,11 +681,11 @@ std::vector<FileAddition> Repository::files_added_under(const ObjectId& tip,
   git_oid oid;
   int rc;
   while ((rc = git_revwalk_next(&oid, walk.get())) == 0) {
-    git_oid child_dir = dir_of(oid);
-    if (git_oid_is_zero(&child_dir)) continue;
     git_commit* c = nullptr;
     check(git_commit_lookup(&c, repo_, &oid), "cannot read commit " + quote(to_hex(oid)));
     CommitPtr commit(c);
+    git_oid child_dir = dir_of_commit(commit.get());
+    if (git_oid_is_zero(&child_dir)) continue;
     std::vector<git_oid> parent_dirs;
     bool same_as_a_parent = false;
     unsigned np = git_commit_parentcount(commit.get());

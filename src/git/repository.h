@@ -63,6 +63,12 @@ struct TreeEntry {
   bool is_tree = false;
 };
 
+/// A file (blob, symbolic links included) found by Repository::list_blobs.
+struct BlobEntry {
+  std::string path;  ///< '/'-separated, from the top of the tree
+  ObjectId id;       ///< the blob's id
+};
+
 /// One file a commit sets (added or replaced) relative to its parent's tree.
 struct FileWrite {
   std::string path;     ///< '/'-separated, relative to the top of the tree
@@ -147,6 +153,14 @@ class Repository {
   std::optional<ObjectId> entry_id(const ObjectId& commit, std::string_view path) const;
   /// The entries of the directory at commit:dir, sorted by name; empty when absent.
   std::vector<TreeEntry> list_tree(const ObjectId& commit, std::string_view dir) const;
+  /// Every blob under commit:dir whose name ends in one of `suffixes` (all blobs when empty),
+  /// listed as recursive list_tree() calls would find them: each directory's entries sorted by
+  /// name, its subdirectories entered where they sort, no deeper than `max_depth` directories
+  /// below `dir`. One pass over the trees, reading no blob; empty when `dir` is absent.
+  std::vector<BlobEntry> list_blobs(const ObjectId& commit, std::string_view dir, int max_depth,
+                                    const std::vector<std::string>& suffixes = {}) const;
+  /// The bytes of the blob with this id; nullopt when there is no such blob.
+  std::optional<std::string> read_blob_id(const ObjectId& blob) const;
 
   CommitInfo commit_info(const ObjectId& commit) const;
 

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "git/repository.h"
+#include "library/blob_cache.h"
 #include "library/format.h"
 #include "yaml/emit.h"
 
@@ -586,18 +587,6 @@ std::string scan_key(std::string_view text, std::string_view key) {
   return {};
 }
 
-void list_yaml_files(const git::Repository& repo, const std::string& commit, const std::string& dir,
-                     int depth, std::vector<std::string>& out) {
-  for (const auto& e : repo.list_tree(commit, dir)) {
-    std::string path = dir + "/" + e.name;
-    if (e.is_tree) {
-      if (depth < 8) list_yaml_files(repo, commit, path, depth + 1, out);
-    } else if (e.name.ends_with(".yaml") || e.name.ends_with(".yml")) {
-      out.push_back(path);
-    }
-  }
-}
-
 std::string shell_word(const std::string& s) {
   bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) ||
@@ -647,21 +636,34 @@ ContributeResult contribute(const ContributeOptions& o) {
   ContributionRequest req = o.request;
   req.author = id.display;
 
-  // The persona as it is at the base commit (not in the working tree, which may differ).
-  std::vector<std::string> files;
-  list_yaml_files(repo, res.base_commit, in_repo(kPersonasDir), 0, files);
+  // The persona as it is at the base commit (not in the working tree, which may differ): the
+  // first file, in listing order, whose `pid:` line names it. The pid each blob declares comes
+  // from the cache when it has been read before (a blob id names its content for good).
+  auto files = repo.list_blobs(res.base_commit, in_repo(kPersonasDir), 8, {".yaml", ".yml"});
+  BlobValueCache pid_cache = BlobValueCache::open(o.cache_dir, "scan-pid", repo.common_dir());
   std::string persona_path, persona_text;
   std::vector<std::string> pids;
   for (const auto& f : files) {
-    auto text = repo.read_blob(res.base_commit, f);
-    if (!text) continue;
-    std::string pid = scan_key(*text, "pid");
+    std::string pid;
+    std::optional<std::string> text;
+    if (const std::string* cached = pid_cache.find(f.id)) {
+      pid = *cached;
+    } else {
+      text = repo.read_blob_id(f.id);
+      if (!text) continue;
+      pid = scan_key(*text, "pid");
+      pid_cache.put(f.id, pid);
+    }
     if (pid == req.pid && persona_path.empty()) {
-      persona_path = prefix.empty() ? f : f.substr(prefix.size() + 1);
-      persona_text = std::move(*text);
+      if (!text) text = repo.read_blob_id(f.id);
+      if (text) {
+        persona_path = prefix.empty() ? f.path : f.path.substr(prefix.size() + 1);
+        persona_text = std::move(*text);
+      }
     }
     if (!pid.empty()) pids.push_back(pid);
   }
+  pid_cache.save();
   if (persona_path.empty()) {
     std::string hint = did_you_mean(req.pid, pids);
     c.problems.push_back({"pid",

@@ -128,6 +128,9 @@ struct ContributeOptions {
   /// Environment the git way: GIT_AUTHOR_NAME, GIT_AUTHOR_EMAIL, GIT_AUTHOR_DATE,
   /// GIT_COMMITTER_NAME, GIT_COMMITTER_EMAIL, GIT_COMMITTER_DATE. Returns null when unset.
   std::function<const char*(const char*)> getenv;
+  /// Where to keep the pid each persona blob declares (blob_cache.h), so finding the persona at
+  /// the base commit reads one file instead of all; "" = no cache (same results, slower).
+  std::filesystem::path cache_dir;
 };
 
 struct ContributeResult {

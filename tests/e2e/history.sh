@@ -116,6 +116,23 @@ expect "not a repository" "$(cat "$work/plain.out")" "3
 persona: error: not a git repository (or any parent up to /): '$work/plain'
 hint: contributions are commits: run this inside a clone of the library"
 
+# A persona that is fine on its own but refers to a pid no persona has is not valid in the
+# library: history says so (the same answer cold and with validate's cache warm), and the
+# others still work.
+persona_file=personas/segment/segment-data-architect.yaml
+cp "$persona_file" "$work/saved.yaml"
+sed -i 's/APP-116 (The Stripe/APP-999 (The Stripe/' "$persona_file"
+for run in cold warm; do
+  run_persona history APP-153
+  expect_run "an invalid persona ($run)" 1 "" "persona: error: persona 'APP-153' in '$persona_file' has problems
+hint: run 'persona validate $persona_file' to see them"
+done
+cp "$work/saved.yaml" "$persona_file"
+run_persona history APP-153 --field identity
+first_out=$out
+run_persona history APP-153 --field identity
+expect "the same history with the cache warm" "$out" "$first_out"
+
 # ---- 20,000 commits ------------------------------------------------------------------------------
 # A linear history made with git fast-import: the first commit adds one record of APP-153, 19,998
 # commits change other files (some under contributions/, so that directory's tree changes every
