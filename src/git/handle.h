@@ -32,6 +32,7 @@ using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff_free>>;
 using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature_free>>;
 using RemotePtr = std::unique_ptr<git_remote, Deleter<git_remote_free>>;
+using TransactionPtr = std::unique_ptr<git_transaction, Deleter<git_transaction_free>>;
 
 /// A git_buf that disposes of itself.
 struct Buf {

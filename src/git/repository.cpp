@@ -844,18 +844,35 @@ void Repository::create_branch(std::string_view name, const ObjectId& commit,
                                std::string_view reflog_message) {
   const std::string ref_name = "refs/heads/" + std::string(name);
   git_oid oid = to_oid(commit);
-  git_reference* ref = nullptr;
-  int rc = git_reference_create_matching(&ref, repo_, ref_name.c_str(), &oid, 0, nullptr,
-                                         std::string(reflog_message).c_str());
-  if (rc == GIT_EEXISTS)
-    throw io_error("branch " + quote(name, 200) + " already exists (" + last_error_message() + ")");
-  if (rc == GIT_ELOCKED)
-    throw io_error("branch " + quote(name, 200) +
-                       " is locked: " + quote((common_dir() / (ref_name + ".lock")).string(), 300) +
-                       " exists (" + last_error_message() + ")",
-                   "another git process may be running; if none is, remove the lock file yourself");
+  auto locked = [&] {
+    return io_error("branch " + quote(name, 200) +
+                        " is locked: " + quote((common_dir() / (ref_name + ".lock")).string(), 300) +
+                        " exists (" + last_error_message() + ")",
+                    "another git process may be running; if none is, remove the lock file yourself");
+  };
+  // Compare-and-swap: take the ref's lock first, then check that the branch does not exist, then
+  // write it. git_reference_create(force = 0) checks before locking and, when the branch appeared
+  // meanwhile with the same commit (two identical contributions in the same second), reports
+  // success to both writers.
+  git_transaction* t = nullptr;
+  check(git_transaction_new(&t, repo_), "cannot create branch " + quote(name, 200));
+  TransactionPtr tx(t);
+  int rc = git_transaction_lock_ref(tx.get(), ref_name.c_str());
+  if (rc == GIT_ELOCKED) throw locked();
   check(rc, "cannot create branch " + quote(name, 200));
-  ReferencePtr created(ref);
+  git_reference* existing = nullptr;
+  rc = git_reference_lookup(&existing, repo_, ref_name.c_str());
+  if (rc == 0) {
+    ReferencePtr e(existing);
+    throw io_error("branch " + quote(name, 200) + " already exists");
+  }
+  if (rc != GIT_ENOTFOUND) check(rc, "cannot create branch " + quote(name, 200));
+  check(git_transaction_set_target(tx.get(), ref_name.c_str(), &oid, nullptr,
+                                   std::string(reflog_message).c_str()),
+        "cannot create branch " + quote(name, 200));
+  rc = git_transaction_commit(tx.get());
+  if (rc == GIT_ELOCKED) throw locked();
+  check(rc, "cannot create branch " + quote(name, 200));
 }
 
 namespace {
