@@ -1,12 +1,18 @@
 #include "core/text.h"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace persona {
 
-std::optional<TextFault> find_text_fault(std::string_view t) {
+namespace {
+
+/// The reference scan: finds the first fault and where it is.
+std::optional<TextFault> locate_text_fault(std::string_view t) {
   int line = 1, col = 1;
   std::size_t i = 0;
   auto fault = [&](std::string what) { return TextFault{line, col, std::move(what)}; };
@@ -62,6 +68,74 @@ std::optional<TextFault> find_text_fault(std::string_view t) {
     }
     i += n + 1;
     ++col;
+  }
+  return std::nullopt;
+}
+
+/// The number of bytes of `w`, from its low end (memory order on a little-endian host), that are
+/// printable ASCII (0x20 to 0x7e) before the first that is not, up to 8. Bytes of 0x80 or more,
+/// control characters (tab, LF and CR included) and DEL stop it. The borrows of the subtractions
+/// can only mark bytes above a byte that really stops, so the lowest marked byte is exact.
+int printable_prefix(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  std::uint64_t below_space = (w - kOnes * 0x20) & ~w;  // high bit set where a byte < 0x20
+  std::uint64_t x = w ^ (kOnes * 0x7f);                    // zero byte where a byte is DEL
+  std::uint64_t del = (x - kOnes) & ~x;
+  std::uint64_t stop = (w | below_space | del) & kHigh;
+  return stop == 0 ? 8 : __builtin_ctzll(stop) / 8;
+}
+
+}  // namespace
+
+std::optional<TextFault> find_text_fault(std::string_view t) {
+  // Most persona text is ASCII: skip 8 bytes at a time while all are printable, check the other
+  // bytes one by one with the same rules as locate_text_fault, and let that function (which
+  // counts lines and columns) report the first fault if there is one.
+  const std::size_t size = t.size();
+  const char* p = t.data();
+  std::size_t i = 0;
+  while (i < size) {
+    if (i + 8 <= size) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+      if (int skip = printable_prefix(w)) {
+        i += skip;
+        continue;
+      }
+    }
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+        return locate_text_fault(t);
+      ++i;
+      continue;
+    }
+    int n = 0;
+    unsigned cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return locate_text_fault(t);
+    }
+    for (int k = 1; k <= n; ++k) {
+      if (i + k >= size || (static_cast<unsigned char>(p[i + k]) & 0xC0) != 0x80)
+        return locate_text_fault(t);
+      cp = (cp << 6) | (static_cast<unsigned char>(p[i + k]) & 0x3F);
+    }
+    bool overlong = (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+        (cp >= 0x80 && cp <= 0x9F) || (cp == 0xFEFF && i != 0))
+      return locate_text_fault(t);
+    i += n + 1;
   }
   return std::nullopt;
 }

@@ -205,8 +205,11 @@ std::vector<std::string> list_persona_files(const fs::path& root) {
   return out;
 }
 
-PersonaFile check_persona_text(std::string path, std::string text, const schema::Schema& schema,
-                               bool check_path) {
+namespace {
+/// check_persona_text(), with the JSON document built only when `keep_doc` (the lean load for
+/// reports never reads it).
+PersonaFile check_text(std::string path, std::string text, const schema::Schema& schema,
+                       bool check_path, bool keep_doc) {
   PersonaFile f;
   f.path = std::move(path);
   f.text = std::move(text);
@@ -215,8 +218,8 @@ PersonaFile check_persona_text(std::string path, std::string text, const schema:
   f.diagnostics = std::move(parsed.diagnostics);
   if (!parsed.root) return f;
   f.root = std::move(parsed.root);
-  f.doc = schema::to_json(*f.root);
-  auto sd = schema.validate(*f.root, f.doc, f.path);
+  if (keep_doc) f.doc = schema::to_json(*f.root);
+  auto sd = schema.validate(*f.root, f.path);
   f.diagnostics.insert(f.diagnostics.end(), sd.begin(), sd.end());
   auto rd = file_rules(f, check_path);
   f.diagnostics.insert(f.diagnostics.end(), rd.begin(), rd.end());
@@ -225,6 +228,12 @@ PersonaFile check_persona_text(std::string path, std::string text, const schema:
                                        "persona files end in '.yaml', not '.yml'", {}});
   }
   return f;
+}
+}  // namespace
+
+PersonaFile check_persona_text(std::string path, std::string text, const schema::Schema& schema,
+                               bool check_path) {
+  return check_text(std::move(path), std::move(text), schema, check_path, true);
 }
 
 Persona build_persona(const PersonaFile& f) {
@@ -317,7 +326,7 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       if (s) persona_entries[i] = cache.persona_bytes(paths[i], digest);
     }
     if (!s) {
-      PersonaFile full = check_persona_text(paths[i], std::move(text), *schema, true);
+      PersonaFile full = check_text(paths[i], std::move(text), *schema, true, false);
       s = cache::summarize(full);
       if (cache.enabled()) {
         new_entries[i] = cache::Cache::encode(paths[i], digest, *s);

@@ -22,18 +22,61 @@ const yaml::Node* string_node(const yaml::Node& root, std::string_view key) {
   return n;
 }
 
-/// Every string scalar in the document with a label for messages ("goals[2]").
-void each_string(const yaml::Node& n, const std::string& label,
-                 const std::function<void(const yaml::Node&, const std::string&)>& fn) {
+/// Where a value is, for messages ("goals[2]", "a.b"): the path from a starting label, spelled
+/// out only when a message needs it (most strings have no problem).
+class Label {
+ public:
+  explicit Label(const std::string& start) : start_(start) {}
+  void push_key(const std::string& key) { parts_.push_back({&key, 0}); }
+  void push_index(std::size_t i) { parts_.push_back({nullptr, i}); }
+  void pop() { parts_.pop_back(); }
+  std::string str() const {
+    std::string label = start_;
+    for (const auto& p : parts_) {
+      if (p.key) {
+        label = label.empty() ? *p.key : label + "." + *p.key;
+      } else {
+        label += '[';
+        label += std::to_string(p.index + 1);
+        label += ']';
+      }
+    }
+    return label;
+  }
+
+ private:
+  struct Part {
+    const std::string* key;  ///< nullptr: a list index
+    std::size_t index;
+  };
+  const std::string& start_;
+  std::vector<Part> parts_;
+};
+
+template <typename Fn>
+void each_string_at(const yaml::Node& n, Label& label, Fn& fn) {
   if (n.is_mapping()) {
-    for (std::size_t i = 0; i < n.size(); ++i)
-      each_string(n.val(i), label.empty() ? n.key(i).value : label + "." + n.key(i).value, fn);
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      label.push_key(n.key(i).value);
+      each_string_at(n.val(i), label, fn);
+      label.pop();
+    }
   } else if (n.is_sequence()) {
-    for (std::size_t i = 0; i < n.children.size(); ++i)
-      each_string(n.children[i], label + "[" + std::to_string(i + 1) + "]", fn);
+    for (std::size_t i = 0; i < n.children.size(); ++i) {
+      label.push_index(i);
+      each_string_at(n.children[i], label, fn);
+      label.pop();
+    }
   } else if (n.scalar_type() == yaml::ScalarType::kString) {
     fn(n, label);
   }
+}
+
+/// Every string scalar in the document, with its label for messages.
+template <typename Fn>
+void each_string(const yaml::Node& n, const std::string& start, Fn fn) {
+  Label label(start);
+  each_string_at(n, label, fn);
 }
 
 bool is_word_char(char c) {
@@ -65,6 +108,7 @@ std::optional<std::size_t> find_placeholder(std::string_view s, std::string* fou
 
 /// A scaffold prompt left unanswered: a line ending in "? —" (or "?—", "? --").
 std::optional<std::string> find_empty_prompt(std::string_view s) {
+  if (s.find('?') == std::string_view::npos) return std::nullopt;  // a prompt ends in '?'
   for (auto line : split_lines(s)) {
     std::string_view t = trim(line);
     for (std::string_view dash : {"\xE2\x80\x94", "--", "\xE2\x80\x93"}) {
@@ -171,20 +215,24 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
     }
   }
 
-  each_string(root, "", [&](const yaml::Node& n, const std::string& label) {
+  const std::string no_label;
+  each_string(root, no_label, [&](const yaml::Node& n, const Label& label) {
     std::string_view v = n.value;
     if (!v.empty() && trim(v).empty()) {
-      out.push_back(make(f, "empty-string", n.mark, "'" + label + "' is blank"));
+      const std::string where = label.str();
+      out.push_back(make(f, "empty-string", n.mark, "'" + where + "' is blank"));
       return;
     }
     std::string placeholder;
     if (find_placeholder(v, &placeholder)) {
+      const std::string where = label.str();
       out.push_back(make(f, "template-text", locate(f.text, n, placeholder),
-                         "'" + label + "' still has the template placeholder " + quote(placeholder),
+                         "'" + where + "' still has the template placeholder " + quote(placeholder),
                          "replace it with the real text"));
     } else if (auto prompt = find_empty_prompt(v)) {
+      const std::string where = label.str();
       out.push_back(make(f, "template-text", locate(f.text, n, *prompt),
-                         "'" + label + "' is an unanswered prompt " + quote(*prompt),
+                         "'" + where + "' is an unanswered prompt " + quote(*prompt),
                          "answer the question and remove the prompt"));
     }
   });
@@ -212,17 +260,31 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
       for (std::size_t i = 0; i < n.size(); ++i)
         lists(n.val(i), label.empty() ? n.key(i).value : label + "." + n.key(i).value);
     } else if (n.is_sequence()) {
-      std::map<std::string, std::size_t> seen;
+      // The first item with each text; a short list is scanned, a long one looked up.
+      constexpr std::size_t kScanItems = 32;
+      std::vector<std::pair<std::string_view, std::size_t>> seen;
+      std::map<std::string_view, std::size_t> seen_map;
       for (std::size_t i = 0; i < n.children.size(); ++i) {
         const yaml::Node& c = n.children[i];
         if (!c.is_scalar()) continue;
-        std::string k = std::string(trim(c.value));
+        std::string_view k = trim(c.value);
         if (k.empty()) continue;
-        auto [it, fresh] = seen.emplace(k, i + 1);
-        if (!fresh) {
+        std::size_t first = 0;
+        if (n.children.size() <= kScanItems) {
+          for (const auto& [text, at] : seen)
+            if (text == k) {
+              first = at;
+              break;
+            }
+          if (!first) seen.emplace_back(k, i + 1);
+        } else {
+          auto [it, fresh] = seen_map.emplace(k, i + 1);
+          if (!fresh) first = it->second;
+        }
+        if (first) {
           out.push_back(make(f, "duplicate-item", c.mark,
                              "'" + label + "[" + std::to_string(i + 1) + "]' repeats '" + label +
-                                 "[" + std::to_string(it->second) + "]' " + quote(k, 40)));
+                                 "[" + std::to_string(first) + "]' " + quote(k, 40)));
         }
       }
     }
@@ -254,7 +316,7 @@ std::vector<Diagnostic> library_rules(const std::vector<PersonaFile>& files) {
     const yaml::Node* own = string_node(*f.root, "pid");
     for (std::size_t i = 0; i < f.root->size(); ++i) {
       if (f.root->key(i).value == "pid") continue;
-      each_string(f.root->val(i), f.root->key(i).value, [&](const yaml::Node& n, const std::string& label) {
+      each_string(f.root->val(i), f.root->key(i).value, [&](const yaml::Node& n, const Label& label) {
         std::string_view v = n.value;
         for (std::size_t at = v.find("APP-"); at != std::string_view::npos; at = v.find("APP-", at + 4)) {
           if (at > 0 && is_word_char(v[at - 1])) continue;
@@ -264,8 +326,9 @@ std::vector<Diagnostic> library_rules(const std::vector<PersonaFile>& files) {
           if (end < v.size() && is_word_char(v[end])) continue;
           std::string ref(v.substr(at, end - at));
           if (pids.count(ref) || (own && own->value == ref)) continue;
+          const std::string where = label.str();
           out.push_back(make(f, "unresolved-reference", locate(f.text, n, ref),
-                             "'" + label + "' refers to " + quote(ref) + ", which no persona has",
+                             "'" + where + "' refers to " + quote(ref) + ", which no persona has",
                              did_you_mean(ref, known)));
         }
       });

@@ -17,6 +17,7 @@
 #include "core/embedded.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "schema/node_adapter.h"
 
 namespace persona::schema {
 
@@ -26,9 +27,63 @@ struct Schema::Impl {
 
 Schema::~Schema() = default;
 
+ScalarValue scalar_value(const yaml::Node& n) {
+  using yaml::ScalarType;
+  ScalarValue out;
+  const std::string& v = n.value;
+  switch (n.scalar_type()) {
+    case ScalarType::kNull:
+      out.type = JsonType::kNull;
+      break;
+    case ScalarType::kBool:
+      out.type = JsonType::kBool;
+      out.boolean = v[0] == 't' || v[0] == 'T';
+      break;
+    case ScalarType::kInt: {
+      errno = 0;
+      long long x;
+      if (v.size() > 2 && v[1] == 'o') {
+        x = std::strtoll(v.c_str() + 2, nullptr, 8);
+      } else if (v.size() > 2 && v[1] == 'x') {
+        x = std::strtoll(v.c_str() + 2, nullptr, 16);
+      } else {
+        x = std::strtoll(v.c_str(), nullptr, 10);
+      }
+      if (errno == ERANGE) {
+        out.type = JsonType::kDouble;
+        out.number = std::strtod(v.c_str(), nullptr);
+      } else {
+        out.type = JsonType::kInteger;
+        out.integer = x;
+      }
+      break;
+    }
+    case ScalarType::kFloat: {
+      out.type = JsonType::kDouble;
+      std::string_view s = v;
+      bool neg = !s.empty() && s[0] == '-';
+      if (s.find("inf") != std::string_view::npos || s.find("Inf") != std::string_view::npos ||
+          s.find("INF") != std::string_view::npos) {
+        out.number = neg ? -std::numeric_limits<double>::infinity()
+                         : std::numeric_limits<double>::infinity();
+      } else if (s.find("nan") != std::string_view::npos ||
+                 s.find("NaN") != std::string_view::npos ||
+                 s.find("NAN") != std::string_view::npos) {
+        out.number = std::numeric_limits<double>::quiet_NaN();
+      } else {
+        out.number = std::strtod(v.c_str(), nullptr);
+      }
+      break;
+    }
+    case ScalarType::kString:
+      out.type = JsonType::kString;
+      break;
+  }
+  return out;
+}
+
 nlohmann::json to_json(const yaml::Node& n) {
   using yaml::Kind;
-  using yaml::ScalarType;
   switch (n.kind) {
     case Kind::kMapping: {
       nlohmann::json obj = nlohmann::json::object();
@@ -43,41 +98,15 @@ nlohmann::json to_json(const yaml::Node& n) {
     case Kind::kScalar:
       break;
   }
-  const std::string& v = n.value;
-  switch (n.scalar_type()) {
-    case ScalarType::kNull:
-      return nullptr;
-    case ScalarType::kBool:
-      return v[0] == 't' || v[0] == 'T';
-    case ScalarType::kInt: {
-      errno = 0;
-      long long x;
-      if (v.size() > 2 && v[1] == 'o') {
-        x = std::strtoll(v.c_str() + 2, nullptr, 8);
-      } else if (v.size() > 2 && v[1] == 'x') {
-        x = std::strtoll(v.c_str() + 2, nullptr, 16);
-      } else {
-        x = std::strtoll(v.c_str(), nullptr, 10);
-      }
-      if (errno == ERANGE) return std::strtod(v.c_str(), nullptr);
-      return x;
-    }
-    case ScalarType::kFloat: {
-      std::string_view s = v;
-      bool neg = !s.empty() && s[0] == '-';
-      if (s.find("inf") != std::string_view::npos || s.find("Inf") != std::string_view::npos ||
-          s.find("INF") != std::string_view::npos)
-        return neg ? -std::numeric_limits<double>::infinity()
-                   : std::numeric_limits<double>::infinity();
-      if (s.find("nan") != std::string_view::npos || s.find("NaN") != std::string_view::npos ||
-          s.find("NAN") != std::string_view::npos)
-        return std::numeric_limits<double>::quiet_NaN();
-      return std::strtod(v.c_str(), nullptr);
-    }
-    case ScalarType::kString:
-      break;
+  ScalarValue v = scalar_value(n);
+  switch (v.type) {
+    case JsonType::kNull: return nullptr;
+    case JsonType::kBool: return v.boolean;
+    case JsonType::kInteger: return static_cast<long long>(v.integer);
+    case JsonType::kDouble: return v.number;
+    default: break;
   }
-  return v;
+  return n.value;
 }
 
 std::shared_ptr<const Schema> Schema::load(std::string_view text, const std::string& origin) {
@@ -221,10 +250,19 @@ bool is_wrapper(const std::string& d) {
 
 std::vector<Diagnostic> Schema::validate(const yaml::Node& root, const nlohmann::json& doc,
                                          const std::string& file) const {
+  return run(root, valijson::adapters::NlohmannJsonAdapter(doc), file);
+}
+
+std::vector<Diagnostic> Schema::validate(const yaml::Node& root, const std::string& file) const {
+  return run(root, NodeAdapter(root), file);
+}
+
+template <typename Adapter>
+std::vector<Diagnostic> Schema::run(const yaml::Node& root, const Adapter& target,
+                                    const std::string& file) const {
   thread_local std::unique_ptr<valijson::Validator> validator;
   if (!validator) validator = std::make_unique<valijson::Validator>(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(doc);
   validator->validate(impl_->schema, target, &results);
 
   std::vector<Diagnostic> out;

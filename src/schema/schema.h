@@ -28,8 +28,13 @@ class Schema {
   static std::shared_ptr<const Schema> builtin(const std::string& name);
 
   ~Schema();
+  /// Validates `doc`, which must be to_json(root); diagnostics are placed on root's nodes.
   std::vector<Diagnostic> validate(const yaml::Node& root, const nlohmann::json& doc,
                                    const std::string& file) const;
+  /// The same diagnostics as validate(root, to_json(root), file), without building the JSON:
+  /// valijson reads the tree itself. `root` must have unique keys in every mapping, as
+  /// yaml::parse guarantees (trees built in code may not).
+  std::vector<Diagnostic> validate(const yaml::Node& root, const std::string& file) const;
 
   /// Top-level property names in the order the schema lists them (canonical key order).
   const std::vector<std::string>& property_order() const { return order_; }
@@ -40,6 +45,9 @@ class Schema {
 
  private:
   Schema() = default;
+  template <typename Adapter>
+  std::vector<Diagnostic> run(const yaml::Node& root, const Adapter& target,
+                              const std::string& file) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   nlohmann::ordered_json raw_;

@@ -39,6 +39,92 @@ Mark mark_of(const yaml_mark_t& m) {
   return Mark{static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
 }
 
+/// A collection being read: its node, the children read so far, and (for a large mapping) the
+/// set of its keys.
+struct Frame {
+  /// Beyond this many keys a mapping's duplicate check hashes; below, a scan of the keys read
+  /// so far is cheaper than hashing and copying each one.
+  static constexpr std::size_t kScanKeys = 32;
+
+  Node node;
+  std::vector<Node> children;
+  std::unordered_set<std::string_view> keys;  ///< views of keys' texts once over kScanKeys
+  std::vector<std::unique_ptr<std::string>> key_texts;  ///< what `keys` views (stable addresses)
+
+  void reset() {
+    children.clear();
+    if (!key_texts.empty()) {
+      keys.clear();
+      key_texts.clear();
+    }
+  }
+
+  /// Records a mapping key; returns the key node already there with the same text, or nullptr.
+  const Node* add_key(const std::string& key) {
+    std::size_t count = children.size() / 2;  // keys read so far
+    if (count < kScanKeys) {
+      for (std::size_t i = 0; i < children.size(); i += 2)
+        if (children[i].value == key) return &children[i];
+      return nullptr;
+    }
+    if (key_texts.empty()) {
+      for (std::size_t i = 0; i < children.size(); i += 2) {
+        key_texts.push_back(std::make_unique<std::string>(children[i].value));
+        keys.insert(*key_texts.back());
+      }
+    }
+    if (keys.count(key)) {
+      for (std::size_t i = 0; i < children.size(); i += 2)
+        if (children[i].value == key) return &children[i];
+    }
+    key_texts.push_back(std::make_unique<std::string>(key));
+    keys.insert(*key_texts.back());
+    return nullptr;
+  }
+};
+
+/// The collections open at one time, innermost last. Frames are kept (not destroyed) when a
+/// collection closes, so their buffers serve the next collection at that depth: a collection's
+/// children are gathered here and moved into its node once, at their final size.
+struct Frames {
+  std::vector<Frame> frames;
+  std::size_t open = 0;
+
+  Frame& top() { return frames[open - 1]; }
+  void push(Node n) {
+    if (open == frames.size()) frames.emplace_back();
+    Frame& f = frames[open++];
+    f.reset();
+    f.node = std::move(n);
+  }
+  Node pop() {
+    Frame& f = frames[--open];
+    Node n = std::move(f.node);
+    n.children.reserve(f.children.size());
+    for (auto& c : f.children) n.children.push_back(std::move(c));
+    release(f);
+    return n;
+  }
+  /// After a parse that stopped early: drops what the frames still hold.
+  void close_all() {
+    while (open > 0) release(frames[--open]);
+  }
+
+ private:
+  static void release(Frame& f) {
+    f.reset();
+    f.node = Node();
+    // A huge collection does not keep its buffer for the rest of the thread's life.
+    if (f.children.capacity() > 4096) std::vector<Node>().swap(f.children);
+  }
+};
+
+/// One set of frames per thread, reused from file to file.
+Frames& scratch_frames() {
+  thread_local Frames frames;
+  return frames;
+}
+
 class Builder {
  public:
   Builder(std::string_view text, const std::string& file, const Limits& limits)
@@ -67,8 +153,8 @@ class Builder {
                                  body.size());
     yaml_parser_set_encoding(&parser.p, YAML_UTF8_ENCODING);
     std::optional<Node> root;
-    std::vector<Node> stack;
-    std::vector<std::unordered_set<std::string>> keysets;
+    Frames& frames = scratch_frames();
+    frames.open = 0;
     int documents = 0;
     bool done = false;
     while (!done && diags_.empty()) {
@@ -127,7 +213,7 @@ class Builder {
             // An explicit !!str makes even a plain scalar a string.
             if (n.style == Style::kPlain) n.style = Style::kSingleQuoted;
           }
-          add(std::move(n), stack, keysets, root);
+          add(std::move(n), frames, root);
           break;
         }
         case YAML_SEQUENCE_START_EVENT:
@@ -141,13 +227,10 @@ class Builder {
                                      "' is not supported");
             break;
           }
-          if (static_cast<int>(stack.size()) >= limits_.max_depth) {
+          if (static_cast<int>(frames.open) >= limits_.max_depth) {
             fail("yaml-too-deep", at,
                  "nesting is deeper than the limit of " + std::to_string(limits_.max_depth));
             break;
-          }
-          if (stack.empty() && !seq) {
-            // fine: the root mapping
           }
           Node n;
           n.kind = seq ? Kind::kSequence : Kind::kMapping;
@@ -156,27 +239,26 @@ class Builder {
                           : e.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
           n.style = flow ? Style::kFlow : Style::kBlock;
           if (!count_node(at)) break;
-          if (!stack.empty() && stack.back().is_mapping() && stack.back().children.size() % 2 == 0) {
+          if (frames.open > 0 && frames.top().node.is_mapping() &&
+              frames.top().children.size() % 2 == 0) {
             fail("yaml-complex-key", at, "mapping keys must be plain text, not collections");
             break;
           }
-          stack.push_back(std::move(n));
-          keysets.emplace_back();
+          frames.push(std::move(n));
           break;
         }
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT: {
-          Node n = std::move(stack.back());
+          Node n = frames.pop();
           n.end = mark_of(e.end_mark);
-          stack.pop_back();
-          keysets.pop_back();
-          add_complete(std::move(n), stack, keysets, root);
+          add_complete(std::move(n), frames, root);
           break;
         }
         default:
           break;
       }
     }
+    frames.close_all();
     if (diags_.empty()) {
       if (!root) {
         fail("yaml-root-not-mapping", {1, 1}, "file is empty; expected a mapping of fields");
@@ -219,31 +301,26 @@ class Builder {
     return true;
   }
 
-  void add(Node n, std::vector<Node>& stack, std::vector<std::unordered_set<std::string>>& keysets,
-           std::optional<Node>& root) {
+  void add(Node n, Frames& frames, std::optional<Node>& root) {
     if (!count_node(n.mark)) return;
-    add_complete(std::move(n), stack, keysets, root);
+    add_complete(std::move(n), frames, root);
   }
 
-  void add_complete(Node n, std::vector<Node>& stack,
-                    std::vector<std::unordered_set<std::string>>& keysets,
-                    std::optional<Node>& root) {
-    if (stack.empty()) {
+  void add_complete(Node n, Frames& frames, std::optional<Node>& root) {
+    if (frames.open == 0) {
       root = std::move(n);
       return;
     }
-    Node& parent = stack.back();
-    if (parent.is_mapping() && parent.children.size() % 2 == 0) {
+    Frame& parent = frames.top();
+    if (parent.node.is_mapping() && parent.children.size() % 2 == 0) {
       if (!n.is_scalar()) {
         fail("yaml-complex-key", n.mark, "mapping keys must be plain text, not collections");
         return;
       }
-      if (!keysets.back().insert(n.value).second) {
-        const Node* first = parent.find_key(n.value);
+      if (const Node* first = parent.add_key(n.value)) {
         fail("yaml-duplicate-key", n.mark,
              "duplicate key " + quote(n.value) +
-                 (first ? " (first defined at line " + std::to_string(first->mark.line) + ")"
-                        : std::string()));
+                 " (first defined at line " + std::to_string(first->mark.line) + ")");
         return;
       }
     }

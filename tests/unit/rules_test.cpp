@@ -59,6 +59,25 @@ TEST_CASE("library rules catch what a schema cannot") {
   CHECK(codes(kSegment, replace(s, "version: 1", "version: 1\n# fine")) == std::vector<std::string>{});
 }
 
+TEST_CASE("duplicate items in short and long lists") {
+  std::string s = seed(kSegment);
+  auto messages = [&](const std::string& text) {
+    auto f = check_persona_text(kSegment, text, *schema::Schema::builtin("persona"), true);
+    std::vector<std::string> out;
+    for (const auto& d : f.diagnostics)
+      if (d.code == "duplicate-item") out.push_back(d.message);
+    return out;
+  };
+  CHECK(messages(replace(s, "tags:\n", "tags:\n  - dup\n  - ' dup '\n")) ==
+        std::vector<std::string>{"'tags[2]' repeats 'tags[1]' 'dup'"});
+  std::string items;
+  for (int i = 0; i < 40; ++i) items += "  - item " + std::to_string(i % 35) + "\n";
+  auto long_list = messages(replace(s, "tags:\n", "tags:\n" + items));
+  REQUIRE(long_list.size() == 5);
+  CHECK(long_list[0] == "'tags[36]' repeats 'tags[1]' 'item 0'");
+  CHECK(long_list[4] == "'tags[40]' repeats 'tags[5]' 'item 4'");
+}
+
 TEST_CASE("jtbd messages say what is missing") {
   std::string s = seed(kSegment);
   auto jt = jtbd_block(s);

@@ -80,6 +80,16 @@ TEST_CASE("hostile input is refused with a diagnostic at the right place") {
   CHECK(d.message == "duplicate key 'a' (first defined at line 1)");
   CHECK(d.line == 3);
 
+  // A large mapping's keys are hashed rather than scanned: the same diagnostic.
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+  d = only(many + "k3: again\n");
+  CHECK(d.code == "yaml-duplicate-key");
+  CHECK(d.message == "duplicate key 'k3' (first defined at line 4)");
+  CHECK(d.line == 101);
+  d = only("k0: 1\nk1: {k2: 1}\n" + many.substr(many.find("k2:")) + "k40: again\n");
+  CHECK(d.message == "duplicate key 'k40' (first defined at line 41)");
+
   d = only("a: 1\n---\nb: 2\n");
   CHECK(d.code == "yaml-multiple-documents");
   CHECK(d.line == 2);
