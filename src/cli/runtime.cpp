@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "library/cache.h"
 #include "library/partial_load.h"
 
 namespace persona::cli {
@@ -55,6 +56,13 @@ LoadOptions Runtime::load_options() {
   return o;
 }
 
+LoadOptions Runtime::lean_load_options() {
+  LoadOptions o = load_options();
+  o.keep_content = false;
+  o.cache_dir = cache::default_dir(getenv);
+  return o;
+}
+
 const Library& Runtime::library() {
   if (!library_) library_ = load_library(root(), load_options());
   return *library_;
@@ -92,10 +100,11 @@ const Persona& Runtime::persona(const std::string& pid) {
                     hint.empty() ? "'persona list' shows every pid" : hint);
 }
 
-void Runtime::warn_invalid_files() {
+void Runtime::warn_invalid_files() { warn_invalid_files(library()); }
+
+void Runtime::warn_invalid_files(const Library& lib) {
   if (warned_) return;
   warned_ = true;
-  const Library& lib = library();
   std::size_t bad = 0;
   for (const auto& f : lib.files)
     if (!f.ok()) ++bad;

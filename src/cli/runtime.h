@@ -48,6 +48,9 @@ class Runtime {
   /// loaded library's when it is loaded already).
   Config config();
   LoadOptions load_options();
+  /// load_options() for a report: the lean load (keep_content = false) with validate's result
+  /// cache (library/cache.h), so memory stays flat and an unchanged file is not checked again.
+  LoadOptions lean_load_options();
   std::shared_ptr<const schema::Schema> persona_schema();
   /// Colour on `out`: --color always|never|auto (auto: a terminal, NO_COLOR unset, TERM not dumb).
   bool color() const;
@@ -55,6 +58,8 @@ class Runtime {
   const Persona& persona(const std::string& pid);
   /// Warns on stderr when some files were skipped because they have errors.
   void warn_invalid_files();
+  /// The same, for a library loaded otherwise (export's lean load).
+  void warn_invalid_files(const Library& lib);
 
  private:
   std::optional<std::filesystem::path> root_;

@@ -3,17 +3,24 @@
 #include <cctype>
 #include <set>
 
-#include "git/hash.h"
+#include "render/sha1.h"
 
 namespace persona::render {
 
 RenderContext::RenderContext(const Library& lib, std::string base)
+    : RenderContext(lib, std::move(base), compute_activity(lib.personas, lib.records)) {}
+
+RenderContext::RenderContext(const Library& lib, std::string base,
+                             std::map<std::string, PersonaActivity> figures)
     : library(lib),
-      activity(compute_activity(lib.personas, lib.records)),
+      activity(std::move(figures)),
       paths(lib.personas),
       base_url(base.empty() ? lib.config.base_url : std::move(base)) {
   if (!base_url.empty() && base_url.back() != '/') base_url += '/';
   for (const auto& p : lib.personas) app_names_.emplace(p.app, p.app_display());
+  // A persona without records reads as activity_of()'s empty figures: the same on every page,
+  // without 14 empty fields held for each.
+  std::erase_if(activity, [](const auto& a) { return a.second.records.empty(); });
 }
 
 const PersonaActivity& RenderContext::activity_of(const std::string& pid) const {
@@ -28,6 +35,14 @@ std::string RenderContext::app_name(const std::string& app) const {
 }
 
 bool Sink::reuse(const std::string&, const std::string&) { return false; }
+
+void Sink::file_pieces(const std::string& path, std::optional<std::uint64_t> size, const std::string& key,
+                       const std::function<void(const std::function<void(std::string_view)>&)>& fill) {
+  std::string data;
+  fill([&](std::string_view piece) { data += piece; });
+  if (size && *size != data.size()) throw std::logic_error("file " + path + " is not the size announced");
+  file(path, std::move(data), key);
+}
 
 void FileSetSink::file(const std::string& path, std::string data, const std::string&) {
   files[path] = std::move(data);
@@ -79,7 +94,7 @@ std::string persona_key(const RenderContext& ctx, const Persona& p, std::string_
     const Persona* other = ctx.library.find(pid);
     add("mention", other ? pid + " " + other->name + " " + ctx.paths.persona(pid, "") : pid);
   }
-  return git::blob_id(in);
+  return blob_id(in);
 }
 
 std::string plural(long long n, const std::string& one, const std::string& many) {

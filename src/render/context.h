@@ -1,7 +1,10 @@
 #pragma once
 /// What every renderer shares: the library, its community figures, the output paths, and the
 /// set of files an export produces.
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,7 +27,24 @@ class Sink {
   virtual bool reuse(const std::string& path, const std::string& key);
   /// A file, made. `key` is "" for files that depend on the whole library.
   virtual void file(const std::string& path, std::string data, const std::string& key = {}) = 0;
+  /// A file made in pieces, for files too large to hold whole: `fill` passes each piece, in order,
+  /// to the function it is given. `size`, when known, is the total (checked). The default collects
+  /// the pieces and calls file().
+  virtual void file_pieces(const std::string& path, std::optional<std::uint64_t> size, const std::string& key,
+                           const std::function<void(const std::function<void(std::string_view)>&)>& fill);
+  /// What a previous export left for the next one (render/stream.h), "" if nothing; and what this
+  /// one leaves. Kept in the manifest.
+  virtual std::string previous_state() const { return {}; }
+  /// Where the previous export's `path` can be read, or "" when there is none.
+  virtual std::string previous_file(const std::string& path) const {
+    (void)path;
+    return {};
+  }
+  virtual void set_state(std::string) {}
 };
+
+/// Receives one piece of a file made in pieces.
+using Piece = std::function<void(std::string_view)>;
 
 /// Collects the files in memory (for tests and single files).
 class FileSetSink : public Sink {
@@ -36,9 +56,12 @@ class FileSetSink : public Sink {
 struct RenderContext {
   /// `base_url` overrides the library's (pass "" to use the library's own).
   RenderContext(const Library& library, std::string base_url = {});
+  /// With the figures already computed (by pid; a persona without records may be left out).
+  RenderContext(const Library& library, std::string base_url,
+                std::map<std::string, PersonaActivity> activity);
 
   const Library& library;
-  std::map<std::string, PersonaActivity> activity;  ///< by pid
+  std::map<std::string, PersonaActivity> activity;  ///< by pid; only personas with records
   SitePaths paths;
   std::string base_url;  ///< absolute site URL ending in '/', or "" for relative links only
 

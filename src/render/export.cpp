@@ -6,20 +6,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>  // link
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/text.h"
-#include "git/hash.h"
 #include "library/library.h"
 #include "render/html.h"
 #include "render/json.h"
 #include "render/markdown.h"
+#include "render/sha1.h"
 
 namespace persona::render {
 namespace fs = std::filesystem;
@@ -122,27 +126,59 @@ void swap_in(const fs::path& tmp, const fs::path& out, bool out_exists) {
 }  // namespace
 
 void Disk::write(const fs::path& path, std::string_view data) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) throw io_error("cannot create " + shown(path.parent_path()) + ": " + ec.message());
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) {
+    // Most files go into a directory made for an earlier one: make it only when missing.
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) throw io_error("cannot create " + shown(path.parent_path()) + ": " + ec.message());
+    errno = 0;
+    f.open(path, std::ios::binary | std::ios::trunc);
+  }
   if (!f) throw errno_error("write", path, errno ? errno : EIO);
   f.write(data.data(), static_cast<std::streamsize>(data.size()));
   f.close();
   if (!f) throw errno_error("write", path, errno ? errno : EIO);
 }
 
+std::uint64_t Disk::write_pieces(const fs::path& path, const std::function<void(const Piece&)>& fill) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) throw io_error("cannot create " + shown(path.parent_path()) + ": " + ec.message());
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
+  if (!f) throw errno_error("write", path, errno ? errno : EIO);
+  std::uint64_t n = 0;
+  int err = 0;
+  fill([&](std::string_view piece) {
+    if (!err && !piece.empty() && std::fwrite(piece.data(), 1, piece.size(), f.get()) != piece.size())
+      err = errno ? errno : EIO;
+    n += piece.size();
+  });
+  if (std::fclose(f.release()) != 0 && !err) err = errno ? errno : EIO;
+  if (err) throw errno_error("write", path, err);
+  return n;
+}
+
 bool Disk::same(const fs::path& path, std::string_view data) {
   std::error_code ec;
   if (!fs::is_regular_file(fs::symlink_status(path, ec)) || fs::file_size(path, ec) != data.size() || ec)
     return false;
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return in.good() || in.eof() ? text == data : false;
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) return false;
+  // Compared a block at a time: a large page is never read whole beside its new bytes.
+  char buf[1 << 16];
+  std::size_t at = 0;
+  while (std::size_t got = std::fread(buf, 1, sizeof buf, f.get())) {
+    if (at + got > data.size() || std::memcmp(buf, data.data() + at, got) != 0) return false;
+    at += got;
+  }
+  return !std::ferror(f.get()) && at == data.size();
 }
 
 void Disk::link(const fs::path& from, const fs::path& to) {
   std::error_code ec;
+  // Most files go into a directory made for an earlier one: try first, make it when missing.
+  if (::link(from.c_str(), to.c_str()) == 0) return;
   fs::create_directories(to.parent_path(), ec);
   if (ec) throw io_error("cannot create " + shown(to.parent_path()) + ": " + ec.message());
   fs::create_hard_link(from, to, ec);
@@ -157,7 +193,7 @@ namespace {
 /// previous export.
 class Writer : public Sink {
  public:
-  Writer(const fs::path& out, const fs::path& tmp, bool exists, const nlohmann::json& previous, Disk& disk)
+  Writer(const fs::path& out, const fs::path& tmp, bool exists, nlohmann::json& previous, Disk& disk)
       : out_(out), tmp_(tmp), exists_(exists), disk_(disk) {
     if (!previous.is_object()) return;
     auto strings = [&](const char* key, std::map<std::string, std::string>& into) {
@@ -166,37 +202,97 @@ class Writer : public Sink {
         if (v.is_string()) into[path] = v.get<std::string>();
     };
     strings("files", old_hashes_);
-    if (previous.contains("renderer") && previous["renderer"] == renderer_id() && !renderer_id().empty())
+    if (previous.contains("renderer") && previous["renderer"] == renderer_id() && !renderer_id().empty()) {
       strings("keys", old_keys_);
+      if (previous.contains("state") && previous["state"].is_string())
+        old_state_ = std::move(previous["state"].get_ref<std::string&>());
+    }
   }
 
+  // Renderers may send files from several threads: the bookkeeping is under a lock, the disk
+  // work is not.
   bool reuse(const std::string& path, const std::string& key) override {
-    check(path);
-    auto k = old_keys_.find(path);
-    auto h = old_hashes_.find(path);
-    if (!exists_ || key.empty() || k == old_keys_.end() || k->second != key || h == old_hashes_.end())
-      return false;
+    std::string hash;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      check(path);
+      auto k = old_keys_.find(path);
+      auto h = old_hashes_.find(path);
+      if (!exists_ || key.empty() || k == old_keys_.end() || k->second != key || h == old_hashes_.end())
+        return false;
+      hash = h->second;
+      hashes_[path];  // claimed, so a second file with this path is refused
+    }
     std::error_code ec;
-    if (!fs::is_regular_file(fs::symlink_status(out_ / path, ec))) return false;
-    disk_.link(out_ / path, tmp_ / path);
+    bool ok = fs::is_regular_file(fs::symlink_status(out_ / path, ec));
+    if (ok) disk_.link(out_ / path, tmp_ / path);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!ok) {
+      hashes_.erase(path);
+      return false;
+    }
     ++report.unchanged;
-    hashes_[path] = h->second;
+    hashes_[path] = std::move(hash);
     keys_[path] = key;
     return true;
   }
 
   void file(const std::string& path, std::string data, const std::string& key) override {
-    check(path);
-    if (exists_ && disk_.same(out_ / path, data)) {
+    claim(path);
+    bool same = exists_ && disk_.same(out_ / path, data);
+    if (same) {
       disk_.link(out_ / path, tmp_ / path);
-      ++report.unchanged;
     } else {
       disk_.write(tmp_ / path, data);
-      ++report.written;
     }
-    hashes_[path] = git::blob_id(data);
+    std::string hash = blob_id(data);
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++(same ? report.unchanged : report.written);
+    hashes_[path] = std::move(hash);
     if (!key.empty()) keys_[path] = key;
   }
+
+  void file_pieces(const std::string& path, std::optional<std::uint64_t> size, const std::string& key,
+                   const std::function<void(const Piece&)>& fill) override {
+    claim(path);
+    fs::path dst = tmp_ / path;
+    std::optional<Sha1> hasher;
+    if (size) hasher = blob_hasher(*size);
+    std::uint64_t n = disk_.write_pieces(dst, [&](const Piece& put) {
+      fill([&](std::string_view piece) {
+        if (hasher) hasher->update(piece);
+        put(piece);
+      });
+    });
+    if (size && n != *size) throw std::logic_error("file " + path + " is not the size announced");
+    std::string hash = hasher ? hasher->hex() : hash_file(dst, n);
+    std::string old;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto h = old_hashes_.find(path);
+      if (h != old_hashes_.end()) old = h->second;
+    }
+    std::error_code ec;
+    bool same = exists_ && old == hash && fs::is_regular_file(fs::symlink_status(out_ / path, ec)) &&
+                fs::file_size(out_ / path, ec) == n && !ec;
+    if (same) {
+      fs::remove(dst, ec);
+      disk_.link(out_ / path, dst);
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++(same ? report.unchanged : report.written);
+    hashes_[path] = std::move(hash);
+    if (!key.empty()) keys_[path] = key;
+  }
+
+  std::string previous_state() const override { return old_state_; }
+  std::string previous_file(const std::string& path) const override {
+    std::error_code ec;
+    if (!exists_ || !is_safe_output_path(path) || !fs::is_regular_file(fs::symlink_status(out_ / path, ec)))
+      return {};
+    return (out_ / path).string();
+  }
+  void set_state(std::string state) override { state_ = std::move(state); }
 
   void finish() {
     for (const auto& [path, hash] : old_hashes_)
@@ -207,12 +303,60 @@ class Writer : public Sink {
     manifest["renderer"] = renderer_id();
     manifest["files"] = hashes_;
     manifest["keys"] = keys_;
-    disk_.write(tmp_ / kManifestFile, manifest.dump(2) + "\n");
+    std::string text = manifest.dump(2);
+    if (state_.empty()) {
+      disk_.write(tmp_ / kManifestFile, text + "\n");
+      return;
+    }
+    // The state goes last, escaped as it is written: it can be large.
+    text.resize(text.size() - 2);  // "\n}"
+    disk_.write_pieces(tmp_ / kManifestFile, [&](const Piece& put) {
+      put(text);
+      put(",\n  \"state\": \"");
+      std::size_t done = 0;
+      for (std::size_t i = 0; i < state_.size(); ++i) {
+        auto c = static_cast<unsigned char>(state_[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        put(std::string_view(state_).substr(done, i - done));
+        char esc[8];
+        if (c == '"' || c == '\\') {
+          esc[0] = '\\';
+          esc[1] = static_cast<char>(c);
+          put(std::string_view(esc, 2));
+        } else {
+          std::snprintf(esc, sizeof esc, "\\u%04x", c);
+          put(std::string_view(esc, 6));
+        }
+        done = i + 1;
+      }
+      put(std::string_view(state_).substr(done));
+      put("\"\n}\n");
+    });
   }
 
   WriteReport report;
 
  private:
+  static std::string hash_file(const fs::path& p, std::uint64_t size) {
+    Sha1 h = blob_hasher(size);
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(p.c_str(), "rb"), &std::fclose);
+    if (!f) throw errno_error("read", p, errno ? errno : EIO);
+    std::string buf(1 << 16, '\0');
+    std::uint64_t total = 0;
+    while (std::size_t got = std::fread(buf.data(), 1, buf.size(), f.get())) {
+      h.update(std::string_view(buf.data(), got));
+      total += got;
+    }
+    if (std::ferror(f.get()) || total != size) throw errno_error("read", p, EIO);
+    return h.hex();
+  }
+
+  void claim(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    check(path);
+    hashes_[path];
+  }
+
   void check(const std::string& path) {
     if (!is_safe_output_path(path) || path == kManifestFile)
       throw io_error("refusing to write " + quote(path, 200) + ": not a plain path inside the output directory");
@@ -224,6 +368,8 @@ class Writer : public Sink {
   Disk& disk_;
   std::map<std::string, std::string> old_hashes_, old_keys_;
   std::map<std::string, std::string> hashes_, keys_;
+  std::string old_state_, state_;
+  std::mutex mutex_;
 };
 
 }  // namespace

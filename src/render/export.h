@@ -44,12 +44,16 @@ FileSet build_export(const RenderContext& ctx, const std::vector<std::string>& f
 /// made it, so a new version of persona never leaves pages of the old one behind.
 const std::string& renderer_id();
 
-/// The file system as the writer sees it, so tests can make a write fail midway.
+/// The file system as the writer sees it, so tests can make a write fail midway. A streamed
+/// export (render/stream.h) calls it from several threads at once.
 class Disk {
  public:
   virtual ~Disk() = default;
   /// Writes a new file, creating its parent directories. Throws persona::Error on failure.
   virtual void write(const std::filesystem::path& path, std::string_view data);
+  /// Writes a new file from the pieces `fill` passes on; returns its size.
+  virtual std::uint64_t write_pieces(const std::filesystem::path& path,
+                                     const std::function<void(const Piece&)>& fill);
   /// True when `path` is a regular file holding exactly `data`.
   virtual bool same(const std::filesystem::path& path, std::string_view data);
   /// Makes `to` a hard link to `from` (a copy where links are not possible).

@@ -4,9 +4,9 @@
 #include <functional>
 
 #include "core/text.h"
-#include "git/hash.h"
 #include "render/commonmark.h"
 #include "render/escape.h"
+#include "render/sha1.h"
 
 namespace persona::render {
 
@@ -23,7 +23,7 @@ constexpr const char* kStandaloneCsp =
 
 /// One of eight colours per app, the same on every page and in every export.
 std::string hue_class(const std::string& app) {
-  return "hue-" + std::to_string(std::stoul(git::blob_id(app).substr(0, 4), nullptr, 16) % 8);
+  return "hue-" + std::to_string(std::stoul(blob_id(app).substr(0, 4), nullptr, 16) % 8);
 }
 
 std::string text_field(const Persona& p, const std::string& name) {
@@ -62,15 +62,22 @@ std::string excerpt(const Persona& p, std::size_t chars) {
   return shorten(markdown_text(text_field(p, "identity")), chars);
 }
 
-json card(const RenderContext& ctx, const Persona& p, const std::string& root) {
-  const PersonaActivity& a = ctx.activity_of(p.pid);
+}  // namespace
+
+CardText card_text(const Persona& p) {
+  return CardText{excerpt(p, 280), first_sentence(markdown_text(text_field(p, "aha_moment")), 220)};
+}
+
+namespace {
+
+json card(const RenderContext& ctx, const Persona& p, const CardText& text, long long comments,
+          const std::string& root) {
   json tags = json::array();
   std::string tags_attr;
   for (const auto& t : p.tags) {
     tags.push_back({{"tag", t}});
     tags_attr += (tags_attr.empty() ? "" : " ") + t;
   }
-  auto comments = static_cast<long long>(a.comments.size());
   return {
       {"pid", p.pid},
       {"name", p.name},
@@ -86,8 +93,8 @@ json card(const RenderContext& ctx, const Persona& p, const std::string& root) {
       {"tags_attr", tags_attr},
       {"has_comments", comments > 0},
       {"comments_text", plural(comments, "comment", "comments")},
-      {"excerpt", excerpt(p, 280)},
-      {"aha", first_sentence(markdown_text(text_field(p, "aha_moment")), 220)},
+      {"excerpt", text.excerpt},
+      {"aha", text.aha},
   };
 }
 
@@ -135,16 +142,9 @@ json contribute_links(const RenderContext& ctx, const Persona& p, const std::str
   return out;
 }
 
-/// Every pid linked to its page, from pages whose root is `root`.
-std::map<std::string, MentionLink> mention_links(const RenderContext& ctx, const std::string& root) {
-  std::map<std::string, MentionLink> out;
-  for (const auto& other : ctx.library.personas)
-    out[other.pid] = MentionLink{root + ctx.paths.persona(other.pid, ".html"), other.name};
-  return out;
-}
-
 json persona_page_data(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
-                       const std::map<std::string, MentionLink>& mentions, bool standalone) {
+                       const PersonaActivity& a, const std::map<std::string, MentionLink>& mentions,
+                       bool standalone) {
   std::string page = ctx.paths.persona(p.pid, ".html");
   json j = page_base(ctx, page, p.name + " · " + ctx.library.config.name, excerpt(p, 160), standalone);
   std::string root = j["root"].get<std::string>();
@@ -153,12 +153,10 @@ json persona_page_data(const RenderContext& ctx, const TemplateSet& templates, c
     j["inline_css"] = true;
     j["css_html"] = templates.text("site.css");
   }
-  const PersonaActivity& a = ctx.activity_of(p.pid);
-
   json tags = json::array();
   for (const auto& t : p.tags)
     tags.push_back({{"tag", t}, {"href", root + "index.html?tag=" + url_encode(t)}});
-  j["persona"] = card(ctx, p, root);
+  j["persona"] = card(ctx, p, card_text(p), static_cast<long long>(a.comments.size()), root);
   j["persona"]["tags"] = tags;
   j["persona"]["version"] = std::to_string(p.version);
   j["persona"]["archetype"] = p.archetype();
@@ -236,36 +234,25 @@ json persona_page_data(const RenderContext& ctx, const TemplateSet& templates, c
   return j;
 }
 
-/// Each persona's card, rendered once for pages at the root and once for pages a level down.
-struct Cards {
-  std::map<std::string, std::string> top, nested;  ///< by pid
-};
+/// The card list of a page: a marker in place of each card's HTML, replaced by the card when the
+/// page is written, so a page listing every persona never holds all their cards several times
+/// over (in the data, in the template's copy of it and in the output). A marker holds '<', which
+/// escaping would change: a template that shows card_html escaped then does not match, and the
+/// page is rendered with the cards in place instead.
+std::string card_marker(std::size_t i) { return "<\x1e" + std::to_string(i) + "\x1e>"; }
 
-Cards render_cards(const RenderContext& ctx, const TemplateSet& templates) {
-  Cards out;
-  for (const auto& p : ctx.library.personas) {
-    json c = card(ctx, p, "");
-    out.top[p.pid] = templates.render("_card.mustache", c);
-    for (const char* key : {"href", "app_href", "category_href"}) c[key] = "../" + c[key].get<std::string>();
-    out.nested[p.pid] = templates.render("_card.mustache", c);
-  }
-  return out;
-}
-
-json card_list(const std::vector<const Persona*>& ps, const std::map<std::string, std::string>& html) {
+json card_list(std::size_t count, const std::function<std::string(std::size_t)>& html) {
   json out = json::array();
-  for (const Persona* p : ps) out.push_back({{"pid", p->pid}, {"card_html", html.at(p->pid)}});
+  for (std::size_t i = 0; i < count; ++i) out.push_back({{"card_html", html(i)}});
   return out;
 }
 
-json index_data(const RenderContext& ctx, const Cards& rendered) {
+json index_data(const RenderContext& ctx, json cards) {
   const auto& lib = ctx.library;
   json j = page_base(ctx, "index.html", lib.config.name, lib.config.description);
   j["show_search"] = false;  // the index has its own search box
   std::map<std::string, std::pair<std::string, int>> apps, cats, tags;
-  std::vector<const Persona*> all;
   for (const auto& p : lib.personas) {
-    all.push_back(&p);
     auto& a = apps[p.app];
     a.first = ctx.app_name(p.app);
     ++a.second;
@@ -278,7 +265,7 @@ json index_data(const RenderContext& ctx, const Cards& rendered) {
       ++tg.second;
     }
   }
-  j["cards"] = card_list(all, rendered.top);
+  j["cards"] = std::move(cards);
   j["apps"] = facet(apps, [&](const std::string& v) { return ctx.paths.app(v); });
   j["categories"] = facet(cats, [&](const std::string& v) { return ctx.paths.category(v); });
   j["tags"] = facet(tags, nullptr);
@@ -293,15 +280,50 @@ json index_data(const RenderContext& ctx, const Cards& rendered) {
 }
 
 json group_data(const RenderContext& ctx, const std::string& page, const std::string& kind,
-                const std::string& title, const std::vector<const Persona*>& members,
-                const Cards& rendered) {
+                const std::string& title, std::size_t members, json cards) {
   json j = page_base(ctx, page, title + " personas · " + ctx.library.config.name,
-                     plural(static_cast<long long>(members.size()), "persona", "personas") + " for " + title);
+                     plural(static_cast<long long>(members), "persona", "personas") + " for " + title);
   j["kind"] = kind;
   j["heading"] = title;
-  j["count_text"] = plural(static_cast<long long>(members.size()), "persona", "personas");
-  j["cards"] = card_list(members, rendered.nested);
+  j["count_text"] = plural(static_cast<long long>(members), "persona", "personas");
+  j["cards"] = std::move(cards);
   return j;
+}
+
+/// Renders `name` with the cards of `members` (indexes into the library's personas) and sends it
+/// to `out`: through markers and pieces when the template shows each card once, in order.
+void list_page(const TemplateSet& templates, const std::string& name, const std::string& path,
+               const std::vector<std::size_t>& members,
+               const std::function<json(json)>& data, const std::function<std::string(std::size_t)>& card_html,
+               const std::string& key, Sink& out) {
+  if (!key.empty() && out.reuse(path, key)) return;
+  std::string marked = templates.render(
+      name, data(card_list(members.size(), [&](std::size_t i) { return card_marker(i); })));
+  std::vector<std::pair<std::size_t, std::size_t>> at;  // (offset, length) of each marker
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    std::string m = card_marker(i);
+    std::size_t pos = marked.find(m, from);
+    if (pos == std::string::npos) break;
+    at.emplace_back(pos, m.size());
+    from = pos + m.size();
+  }
+  if (at.size() != members.size() || marked.find("<\x1e", from) != std::string::npos) {
+    out.file(path, templates.render(name, data(card_list(members.size(), [&](std::size_t i) {
+                                                  return card_html(members[i]);
+                                                }))),
+             key);
+    return;
+  }
+  out.file_pieces(path, std::nullopt, key, [&](const Piece& put) {
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      put(std::string_view(marked).substr(done, at[i].first - done));
+      put(card_html(members[i]));
+      done = at[i].first + at[i].second;
+    }
+    put(std::string_view(marked).substr(done));
+  });
 }
 
 std::string sitemap(const RenderContext& ctx, const std::vector<std::string>& pages) {
@@ -311,92 +333,174 @@ std::string sitemap(const RenderContext& ctx, const std::vector<std::string>& pa
   return out + "</urlset>\n";
 }
 
+using ojson = nlohmann::ordered_json;
+
+std::string dump_json(const ojson& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
-std::string search_index_script(const RenderContext& ctx) {
-  using ojson = nlohmann::ordered_json;
-  auto dump = [](const ojson& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+std::map<std::string, MentionLink> mention_links(const RenderContext& ctx, const std::string& root) {
+  std::map<std::string, MentionLink> out;
+  for (const auto& other : ctx.library.personas)
+    out[other.pid] = MentionLink{root + ctx.paths.persona(other.pid, ".html"), other.name};
+  return out;
+}
+
+std::string site_persona_page(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
+                              const PersonaActivity& a, const std::map<std::string, MentionLink>& mentions) {
+  return templates.render("persona.mustache", persona_page_data(ctx, templates, p, a, mentions, false));
+}
+
+void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
+                    const std::vector<CardText>& texts, Sink& out, std::vector<std::string>& pages,
+                    std::string_view key_salt) {
+  const auto& personas = ctx.library.personas;
+  auto comments = [&](const Persona& p) { return static_cast<long long>(ctx.activity_of(p.pid).comments.size()); };
+  auto card_html = [&](std::size_t i, const std::string& root) {
+    return templates.render("_card.mustache", card(ctx, personas[i], texts[i], comments(personas[i]), root));
+  };
+  // With a salt, each list page gets an input key: everything its cards show of each member,
+  // and the settings. A page whose key did not change is kept without rendering its cards.
+  std::vector<std::string> digests;
+  if (!key_salt.empty()) {
+    digests.reserve(personas.size());
+    for (std::size_t i = 0; i < personas.size(); ++i) {
+      const Persona& p = personas[i];
+      std::string in;
+      for (const std::string& v :
+           {p.pid, p.name, p.app, ctx.app_name(p.app), p.category, std::to_string(p.tags.size()),
+            std::to_string(comments(p)), texts[i].excerpt, texts[i].aha, ctx.paths.persona(p.pid, ""),
+            ctx.paths.app(p.app), ctx.paths.category(p.category)})
+        in += std::to_string(v.size()) + ":" + v + "\n";
+      for (const auto& t : p.tags) in += std::to_string(t.size()) + ":" + t + "\n";
+      digests.push_back(blob_id(in));
+    }
+  }
+  auto key = [&](const std::string& path, const std::vector<std::size_t>& members) -> std::string {
+    if (key_salt.empty()) return {};
+    const Config& c = ctx.library.config;
+    std::string in;
+    for (const std::string& v : {std::string(key_salt), c.name, c.description, c.repository, c.contribute_url,
+                                 ctx.base_url, std::to_string(ctx.library.records.size()), path,
+                                 std::to_string(members.size())})
+      in += std::to_string(v.size()) + ":" + v + "\n";
+    for (std::size_t m : members) in += digests[m];
+    return blob_id(in);
+  };
+  std::vector<std::size_t> all(personas.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  pages.push_back("index.html");
+  list_page(templates, "index.mustache", "index.html", all,
+            [&](json cards) { return index_data(ctx, std::move(cards)); },
+            [&](std::size_t i) { return card_html(i, ""); }, key("index.html", all), out);
+  std::map<std::string, std::vector<std::size_t>> by_app, by_category;
+  for (std::size_t i = 0; i < personas.size(); ++i) {
+    by_app[personas[i].app].push_back(i);
+    by_category[personas[i].category].push_back(i);
+  }
+  auto group = [&](const std::string& path, const char* kind, const std::string& title,
+                   const std::vector<std::size_t>& members) {
+    pages.push_back(path);
+    list_page(templates, "group.mustache", path, members,
+              [&](json cards) { return group_data(ctx, path, kind, title, members.size(), std::move(cards)); },
+              [&](std::size_t i) { return card_html(i, "../"); }, key(path, members), out);
+  };
+  for (const auto& [app, members] : by_app) group(ctx.paths.app(app), "App", ctx.app_name(app), members);
+  for (const auto& [cat, members] : by_category) group(ctx.paths.category(cat), "Category", humanize(cat), members);
+}
+
+void add_html_rest(const RenderContext& ctx, const TemplateSet& templates, std::vector<std::string>& pages,
+                   Sink& out) {
+  std::sort(pages.begin(), pages.end());
+  if (!ctx.base_url.empty()) out.file("sitemap.xml", sitemap(ctx, pages));
+  for (const auto& name : templates.assets()) out.file("assets/" + name, templates.text(name));
+}
+
+std::string search_text_json(const Persona& p) {
+  ojson text = ojson::object();
+  for (const auto& def : profile_fields()) {
+    std::string name(def.name);
+    if (def.kind == FieldKind::kText) {
+      text[name] = markdown_text(text_field(p, name));
+    } else {
+      std::string joined;
+      auto it = p.lists.find(name);
+      if (it != p.lists.end())
+        for (const auto& item : it->second) joined += (joined.empty() ? "" : " · ") + markdown_text(item);
+      text[name] = joined;
+    }
+  }
+  return dump_json(text);
+}
+
+std::string search_entry(const RenderContext& ctx, const Persona& p, std::string_view text_json) {
+  ojson entry;
+  entry["pid"] = p.pid;
+  entry["name"] = p.name;
+  entry["href"] = ctx.paths.persona(p.pid, ".html");
+  entry["app"] = p.app;
+  entry["app_name"] = ctx.app_name(p.app);
+  entry["category"] = p.category;
+  entry["tags"] = p.tags;
+  // As if "text" were the last member of `entry`: dump() writes members in order, compactly.
+  std::string out = dump_json(entry);
+  out.pop_back();
+  out += ",\"text\":";
+  out += text_json;
+  out += '}';
+  return script_safe_json(out);
+}
+
+std::string search_index_head() {
   ojson fields = ojson::array();
   for (const auto& def : profile_fields())
     fields.push_back({{"name", std::string(def.name)}, {"label", std::string(def.label)}});
+  return "// Generated by persona export: the search index of the site.\n"
+         "window.PERSONA_SEARCH = " + script_safe_json("{\"fields\":" + dump_json(fields) + ",\"personas\":[");
+}
+
+std::string search_index_tail() { return "]};\n"; }
+
+std::string search_index_script(const RenderContext& ctx) {
   // Built persona by persona: the index of a large library is never one big JSON tree.
-  std::string data = "{\"fields\":" + dump(fields) + ",\"personas\":[";
+  std::string data = search_index_head();
   bool first = true;
   for (const auto& p : ctx.library.personas) {
-    ojson text = ojson::object();
-    for (const auto& def : profile_fields()) {
-      std::string name(def.name);
-      if (def.kind == FieldKind::kText) {
-        text[name] = markdown_text(text_field(p, name));
-      } else {
-        std::string joined;
-        auto it = p.lists.find(name);
-        if (it != p.lists.end())
-          for (const auto& item : it->second) joined += (joined.empty() ? "" : " · ") + markdown_text(item);
-        text[name] = joined;
-      }
-    }
-    ojson entry;
-    entry["pid"] = p.pid;
-    entry["name"] = p.name;
-    entry["href"] = ctx.paths.persona(p.pid, ".html");
-    entry["app"] = p.app;
-    entry["app_name"] = ctx.app_name(p.app);
-    entry["category"] = p.category;
-    entry["tags"] = p.tags;
-    entry["text"] = text;
-    data += (first ? "" : ",") + dump(entry);
+    if (!first) data += ',';
+    data += search_entry(ctx, p, search_text_json(p));
     first = false;
   }
-  data += "]}";
-  return "// Generated by persona export: the search index of the site.\n"
-         "window.PERSONA_SEARCH = " + script_safe_json(data) + ";\n";
+  return data + search_index_tail();
 }
 
 std::string standalone_persona_page(const RenderContext& ctx, const TemplateSet& templates,
                                     const Persona& p) {
   std::string page = ctx.paths.persona(p.pid, ".html");
   std::string root = ctx.base_url.empty() ? root_prefix(page) : ctx.base_url;
-  return templates.render("persona.mustache",
-                          persona_page_data(ctx, templates, p, mention_links(ctx, root), true));
+  return templates.render("persona.mustache", persona_page_data(ctx, templates, p, ctx.activity_of(p.pid),
+                                                                mention_links(ctx, root), true));
 }
 
 void add_html_site(const RenderContext& ctx, const TemplateSet& templates, Sink& out) {
   const auto& lib = ctx.library;
   std::vector<std::string> pages;  // for the sitemap
-  auto page = [&](const std::string& path, std::string data, const std::string& key = {}) {
-    pages.push_back(path);
-    out.file(path, std::move(data), key);
-  };
-  Cards rendered = render_cards(ctx, templates);
-  page("index.html", templates.render("index.mustache", index_data(ctx, rendered)));
-  std::map<std::string, std::vector<const Persona*>> by_app, by_category;
   // Persona pages all sit one directory down.
   auto mentions = mention_links(ctx, "../");
   std::string salt = "html " + templates.fingerprint();
+  std::vector<CardText> texts;
   for (const auto& p : lib.personas) {
-    by_app[p.app].push_back(&p);
-    by_category[p.category].push_back(&p);
+    texts.push_back(card_text(p));
     std::string path = ctx.paths.persona(p.pid, ".html");
+    pages.push_back(path);
     std::string key = persona_key(ctx, p, salt);
-    if (out.reuse(path, key)) {
-      pages.push_back(path);
-      continue;
-    }
-    page(path, templates.render("persona.mustache", persona_page_data(ctx, templates, p, mentions, false)), key);
+    if (out.reuse(path, key)) continue;
+    out.file(path, site_persona_page(ctx, templates, p, ctx.activity_of(p.pid), mentions), key);
   }
-  for (const auto& [app, members] : by_app) {
-    std::string path = ctx.paths.app(app);
-    page(path, templates.render("group.mustache", group_data(ctx, path, "App", ctx.app_name(app), members, rendered)));
-  }
-  for (const auto& [cat, members] : by_category) {
-    std::string path = ctx.paths.category(cat);
-    page(path, templates.render("group.mustache", group_data(ctx, path, "Category", humanize(cat), members, rendered)));
-  }
-  std::sort(pages.begin(), pages.end());
-  if (!ctx.base_url.empty()) out.file("sitemap.xml", sitemap(ctx, pages));
+  add_html_lists(ctx, templates, texts, out, pages);
   out.file("assets/search-index.js", search_index_script(ctx));
-  for (const auto& name : templates.assets()) out.file("assets/" + name, templates.text(name));
+  add_html_rest(ctx, templates, pages, out);
 }
 
 }  // namespace persona::render

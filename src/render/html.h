@@ -5,8 +5,12 @@
 ///
 /// Every value from the library reaches a page through the templates' escaping ({{name}}) or as
 /// *_html already made safe by commonmark.h; the search index goes through script_safe_json.
+#include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "render/commonmark.h"
 #include "render/context.h"
 #include "render/templates.h"
 
@@ -23,5 +27,44 @@ std::string standalone_persona_page(const RenderContext& ctx, const TemplateSet&
 
 /// The content of assets/search-index.js.
 std::string search_index_script(const RenderContext& ctx);
+
+// The site in parts, for an export that makes one persona at a time (render/stream.h): a
+// persona's page, its card's text and its search entry need only the persona itself and the
+// context; the lists need every persona's card text; the search index is the head, the entries
+// joined by ',' and the tail.
+
+/// The two texts of a persona's card that come from its fields.
+struct CardText {
+  std::string excerpt;  ///< the start of `identity`
+  std::string aha;      ///< the first sentence of `aha_moment`
+};
+CardText card_text(const Persona& p);
+
+/// Every pid linked to its page, from pages whose root is `root`.
+std::map<std::string, MentionLink> mention_links(const RenderContext& ctx, const std::string& root);
+
+/// A persona's page in the site; `mentions` from mention_links(ctx, "../").
+std::string site_persona_page(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
+                              const PersonaActivity& activity,
+                              const std::map<std::string, MentionLink>& mentions);
+
+/// index.html and the page of each app and category; `texts[i]` is the card text of
+/// ctx.library.personas[i]. Each page's path is appended to `pages`. With `key_salt` (what else
+/// the pages are made from: the templates), each page has an input key and may be kept.
+void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
+                    const std::vector<CardText>& texts, Sink& out, std::vector<std::string>& pages,
+                    std::string_view key_salt = {});
+
+/// sitemap.xml (with a base URL; `pages` gets sorted) and the static assets.
+void add_html_rest(const RenderContext& ctx, const TemplateSet& templates, std::vector<std::string>& pages,
+                   Sink& out);
+
+/// A persona's searchable text (the "text" member of its search entry), as compact JSON.
+std::string search_text_json(const Persona& p);
+/// A persona's entry in the search index, script-safe, made with `text_json` from search_text_json.
+std::string search_entry(const RenderContext& ctx, const Persona& p, std::string_view text_json);
+/// What comes before the first entry and after the last.
+std::string search_index_head();
+std::string search_index_tail();
 
 }  // namespace persona::render

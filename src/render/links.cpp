@@ -3,8 +3,8 @@
 #include <set>
 
 #include "core/text.h"
-#include "git/hash.h"
 #include "render/escape.h"
+#include "render/sha1.h"
 
 namespace persona::render {
 
@@ -28,7 +28,7 @@ bool is_safe_output_path(std::string_view path) {
 std::string path_slug(std::string_view s) {
   std::string slug = slugify(s);
   if (slug.size() > 80) slug = slugify(slug.substr(0, 80));
-  if (slug.empty()) slug = "x-" + git::blob_id(s).substr(0, 8);
+  if (slug.empty()) slug = "x-" + blob_id(s).substr(0, 8);
   return slug;
 }
 
@@ -41,7 +41,7 @@ std::map<std::string, std::string> unique_slugs(const std::set<std::string>& nam
   for (const auto& n : names) {
     std::string slug = path_slug(n);
     if (!used.insert(slug).second) {
-      slug += "-" + git::blob_id(n).substr(0, 8);
+      slug += "-" + blob_id(n).substr(0, 8);
       used.insert(slug);
     }
     out[n] = slug;

@@ -9,9 +9,9 @@
 #include "core/embedded.h"
 #include "core/error.h"
 #include "core/text.h"
-#include "git/hash.h"
 #include "library/library.h"
 #include "render/escape.h"
+#include "render/sha1.h"
 
 namespace persona::render {
 namespace fs = std::filesystem;
@@ -54,26 +54,10 @@ std::vector<std::pair<std::string, std::size_t>> partial_refs(const std::string&
   return out;
 }
 
-mu::data to_data(const nlohmann::json& j) {
+mu::data scalar(const nlohmann::json& j) {
   switch (j.type()) {
-    case nlohmann::json::value_t::object: {
-      mu::data d{mu::data::type::object};
-      for (auto it = j.begin(); it != j.end(); ++it) {
-        // Partials are looked up like variables; a data key shaped like a partial's name would
-        // let data be read as a template.
-        if (!it.key().empty() && it.key()[0] == '_')
-          throw std::logic_error("template data key '" + it.key() + "' starts with '_'");
-        d.set(it.key(), to_data(it.value()));
-      }
-      return d;
-    }
-    case nlohmann::json::value_t::array: {
-      mu::data d{mu::data::type::list};
-      for (const auto& v : j) d.push_back(to_data(v));
-      return d;
-    }
     case nlohmann::json::value_t::string:
-      return mu::data(j.get<std::string>());
+      return mu::data(j.get_ref<const std::string&>());
     case nlohmann::json::value_t::boolean:
       return mu::data(j.get<bool>());
     case nlohmann::json::value_t::null:
@@ -81,6 +65,40 @@ mu::data to_data(const nlohmann::json& j) {
     default:
       return mu::data(j.dump());
   }
+}
+
+mu::data empty_like(const nlohmann::json& j) {
+  if (j.is_object()) return mu::data(mu::data::type::object);
+  if (j.is_array()) return mu::data(mu::data::type::list);
+  return scalar(j);
+}
+
+/// Fills `d` (made by empty_like(j)) from `j` top-down: kainjow's set() and push_back() copy what
+/// they are given, so children are added empty and filled in place, never copied whole.
+/// (kainjow only hands out const access to children; they are not const objects, so the
+/// const_cast is sound.)
+void fill(mu::data& d, const nlohmann::json& j) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      // Partials are looked up like variables; a data key shaped like a partial's name would
+      // let data be read as a template.
+      if (!it.key().empty() && it.key()[0] == '_')
+        throw std::logic_error("template data key '" + it.key() + "' starts with '_'");
+      d.set(it.key(), empty_like(it.value()));
+      if (it.value().is_structured()) fill(const_cast<mu::data&>(*d.get(it.key())), it.value());
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) {
+      d.push_back(empty_like(v));
+      if (v.is_structured()) fill(const_cast<mu::data&>(d.list_value().back()), v);
+    }
+  }
+}
+
+mu::data to_data(const nlohmann::json& j) {
+  mu::data d = empty_like(j);
+  fill(d, j);
+  return d;
 }
 
 }  // namespace
@@ -168,7 +186,7 @@ std::string TemplateSet::render(const std::string& name, const nlohmann::json& d
 std::string TemplateSet::fingerprint() const {
   std::string all;
   for (const auto& [name, f] : files) all += name + " " + std::to_string(f.text.size()) + ":" + f.text + "\n";
-  return git::blob_id(all);
+  return blob_id(all);
 }
 
 std::string TemplateLoad::source(const std::string& origin) const {

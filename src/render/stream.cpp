@@ -1,0 +1,445 @@
+#include "render/stream.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "core/text.h"
+#include "render/html.h"
+#include "render/links.h"
+#include "render/sha1.h"
+
+namespace persona::render {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kStateHeader = "persona html stream 1\n";
+constexpr const char* kSearchIndex = "assets/search-index.js";
+
+using File = std::unique_ptr<FILE, int (*)(FILE*)>;
+
+/// What the lists, the search index and the page keys need of one persona file.
+struct Item {
+  std::string hash;  ///< git blob id of the file's bytes
+  std::size_t quick = 0;  ///< a cheap hash of them, to notice a change between the two passes
+  Persona light;     ///< file, pid, name, app, category, tags
+  bool known = false;                 ///< mentions and card are set (from the state or a parse)
+  std::vector<std::string> mentions;  ///< pids its fields mention, sorted
+  CardText card;
+  std::string search_key;  ///< what its search entry was made from besides the file
+  /// Where its search entry is: in the previous export's index (old), or in the spool (new).
+  bool entry_old = false, entry_new = false;
+  std::uint64_t off = 0, len = 0;
+};
+
+// --- the state kept in the manifest: length-prefixed fields --------------------------------
+
+void put(std::string& s, std::string_view v) {
+  s += std::to_string(v.size());
+  s += ':';
+  s += v;
+}
+
+bool get(std::string_view& in, std::string_view& v) {
+  std::size_t colon = in.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 12) return false;
+  std::uint64_t n = 0;
+  for (char c : in.substr(0, colon)) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (n > in.size() - colon - 1) return false;
+  v = in.substr(colon + 1, n);
+  in.remove_prefix(colon + 1 + n);
+  return true;
+}
+
+bool get(std::string_view& in, std::string& v) {
+  std::string_view s;
+  if (!get(in, s)) return false;
+  v = s;
+  return true;
+}
+
+bool get(std::string_view& in, std::uint64_t& v) {
+  std::string_view s;
+  if (!get(in, s) || s.empty() || s.size() > 19) return false;
+  v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return true;
+}
+
+bool get(std::string_view& in, std::vector<std::string>& v) {
+  std::uint64_t n;
+  if (!get(in, n) || n > in.size()) return false;
+  v.resize(n);
+  for (auto& x : v)
+    if (!get(in, x)) return false;
+  return true;
+}
+
+std::string encode_state(const std::vector<Item>& items, const std::vector<Persona>& personas,
+                         std::uint64_t index_size) {
+  std::string s(kStateHeader);
+  // Sized first: one allocation for what can be several megabytes.
+  std::size_t size = s.size() + 32;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Item& it = items[i];
+    const Persona& p = personas[i];
+    size += 15 * 8 + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() + p.app.size() +
+            p.category.size() + it.card.excerpt.size() + it.card.aha.size() + it.search_key.size();
+    for (const auto& t : p.tags) size += 8 + t.size();
+    for (const auto& m : it.mentions) size += 8 + m.size();
+  }
+  s.reserve(size);
+  put(s, std::to_string(index_size));
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Item& it = items[i];
+    const Persona& p = personas[i];
+    put(s, p.file);
+    put(s, it.hash);
+    put(s, p.pid);
+    put(s, p.name);
+    put(s, p.app);
+    put(s, p.category);
+    put(s, std::to_string(p.tags.size()));
+    for (const auto& t : p.tags) put(s, t);
+    put(s, std::to_string(it.mentions.size()));
+    for (const auto& m : it.mentions) put(s, m);
+    put(s, it.card.excerpt);
+    put(s, it.card.aha);
+    put(s, it.search_key);
+    put(s, std::to_string(it.off));
+    put(s, std::to_string(it.len));
+  }
+  return s;
+}
+
+/// The previous export's items by file, with the size of its search index; nothing when the
+/// state is missing or damaged.
+std::unordered_map<std::string, Item> decode_state(std::string_view in, std::uint64_t& index_size) {
+  std::unordered_map<std::string, Item> out;
+  if (in.substr(0, kStateHeader.size()) != kStateHeader) return out;
+  in.remove_prefix(kStateHeader.size());
+  if (!get(in, index_size)) return out;
+  while (!in.empty()) {
+    Item it;
+    if (!get(in, it.light.file) || !get(in, it.hash) || !get(in, it.light.pid) || !get(in, it.light.name) ||
+        !get(in, it.light.app) || !get(in, it.light.category) || !get(in, it.light.tags) ||
+        !get(in, it.mentions) || !get(in, it.card.excerpt) || !get(in, it.card.aha) ||
+        !get(in, it.search_key) || !get(in, it.off) || !get(in, it.len))
+      return {};
+    it.known = true;
+    it.entry_old = true;
+    std::string file = it.light.file;
+    out.emplace(std::move(file), std::move(it));
+  }
+  return out;
+}
+
+// --- per persona -------------------------------------------------------------------------------
+
+/// Every "APP-<digits>" token in `text`.
+void collect_pids(std::string_view text, std::set<std::string>& out) {
+  for (std::size_t at = text.find("APP-"); at != std::string_view::npos; at = text.find("APP-", at + 4)) {
+    std::size_t end = at + 4;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    if (end > at + 4) out.insert(std::string(text.substr(at, end - at)));
+  }
+}
+
+std::vector<std::string> mentions_of(const Persona& p) {
+  std::set<std::string> mentioned;
+  for (const auto& [field, value] : p.text) collect_pids(value, mentioned);
+  for (const auto& [field, items] : p.lists)
+    for (const auto& item : items) collect_pids(item, mentioned);
+  return {mentioned.begin(), mentioned.end()};
+}
+
+Error changed_error(const std::string& file) {
+  return io_error("cannot export " + quote(file, 200) + ": it changed while exporting",
+                  "run the export again");
+}
+
+/// Reads and parses a persona file that passed its checks. With `light`, only what other pages
+/// show of it is wanted (no `version`). `quick` is the cheap hash of the bytes read in the first
+/// pass: the second pass refuses a file that changed since.
+Persona read_persona(const fs::path& root, const std::string& file, std::size_t quick, bool light,
+                     std::string* hash_out, std::size_t* quick_out) {
+  yaml::Limits limits;
+  std::string text = read_file(root / file, limits.max_file_bytes);
+  std::size_t q = std::hash<std::string_view>{}(text);
+  if (!light && q != quick) throw changed_error(file);
+  if (hash_out) *hash_out = blob_id(text);
+  if (quick_out) *quick_out = q;
+  std::optional<yaml::Node> tree;
+  if (light) {
+    // What other pages show comes first in a file (the schema's order, which fmt keeps): parse
+    // only up to the first profile field when that part alone holds all of it.
+    std::size_t cut = text.find("\nidentity:");
+    if (cut != std::string::npos) {
+      auto head = yaml::parse(std::string_view(text).substr(0, cut + 1), file, limits);
+      if (head.root && head.diagnostics.empty()) {
+        bool all = true;
+        for (const char* key : {"pid", "name", "app", "category", "tags"}) all = all && head.root->find(key);
+        if (all) tree = std::move(head.root);
+      }
+    }
+  }
+  if (!tree) tree = yaml::parse(text, file, limits).root;
+  if (!tree || !tree->find("pid")) throw changed_error(file);
+  PersonaFile f;
+  f.path = file;
+  f.root = std::move(tree);
+  // build_persona reads only `version` from the JSON document.
+  f.doc = nlohmann::json::object();
+  if (const yaml::Node* v = light ? nullptr : f.root->find("version")) f.doc["version"] = schema::to_json(*v);
+  Persona p = build_persona(f);
+  if (light) {
+    p.text.clear();
+    p.lists.clear();
+  }
+  return p;
+}
+
+/// The input key of a persona's page: as persona_key(), with the hash of the file's bytes for
+/// its text and the mentions kept from the parse that made them.
+std::string page_key(const RenderContext& ctx, const Persona& p, const Item& it, std::string_view salt) {
+  const Config& c = ctx.library.config;
+  std::string in;
+  auto add = [&](std::string_view label, std::string_view value) {
+    in += label;
+    in += ' ';
+    in += std::to_string(value.size());
+    in += ':';
+    in += value;
+    in += '\n';
+  };
+  add("salt", salt);
+  add("name", c.name);
+  add("description", c.description);
+  add("repository", c.repository);
+  add("contribute_url", c.contribute_url);
+  add("base_url", ctx.base_url);
+  add("file", p.file);
+  add("hash", it.hash);
+  add("app_name", ctx.app_name(p.app));
+  add("paths", ctx.paths.persona(p.pid, "") + " " + ctx.paths.app(p.app) + " " + ctx.paths.category(p.category));
+  std::set<std::string> mentioned(it.mentions.begin(), it.mentions.end());
+  for (const Record* r : ctx.activity_of(p.pid).records) {
+    add("record", r->file);
+    collect_pids(r->text, mentioned);
+  }
+  for (const auto& pid : mentioned) {
+    const Persona* other = ctx.library.find(pid);
+    add("mention", other ? pid + " " + other->name + " " + ctx.paths.persona(pid, "") : pid);
+  }
+  return blob_id(in);
+}
+
+/// Runs `work(i, state)` for i in [0, n) on `jobs` threads, each with its own `State`.
+template <typename State, typename Make, typename Work>
+void parallel(std::size_t n, unsigned jobs, Make make, Work work) {
+  unsigned threads = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto run = [&] {
+    try {
+      State state = make();
+      for (std::size_t i; !failed && (i = next++) < n;) work(i, state);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      failed = true;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run);
+  run();
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+}
+
+void read_at(FILE* f, std::uint64_t off, std::uint64_t len, std::string& buf, const std::string& what) {
+  buf.resize(len);
+  if (::fseeko(f, static_cast<off_t>(off), SEEK_SET) != 0 || std::fread(buf.data(), 1, len, f) != len)
+    throw io_error("cannot read " + quote(what, 200));
+}
+
+}  // namespace
+
+void stream_html_site(Library& lean, const TemplateSet& templates, const StreamOptions& options, Sink& out) {
+  const fs::path& root = options.root;
+  // What the previous export left, by file.
+  std::uint64_t old_index_size = 0;
+  std::unordered_map<std::string, Item> previous = decode_state(out.previous_state(), old_index_size);
+  std::string old_index_path = out.previous_file(kSearchIndex);
+  bool old_index_ok = false;
+  if (!previous.empty() && !old_index_path.empty()) {
+    std::error_code ec;
+    old_index_ok = fs::file_size(old_index_path, ec) == old_index_size && !ec;
+  }
+
+  // Pass 1: every file without problems, for what other pages show of it.
+  std::vector<const PersonaFile*> files;
+  for (const auto& f : lean.files)
+    if (f.ok()) files.push_back(&f);
+  std::vector<Item> items(files.size());
+  parallel<int>(files.size(), options.jobs, [] { return 0; }, [&](std::size_t i, int&) {
+    const std::string& file = files[i]->path;
+    auto was = previous.find(file);
+    if (was != previous.end()) {
+      std::string text = read_file(root / file, yaml::Limits{}.max_file_bytes);
+      if (blob_id(text) == was->second.hash) {
+        items[i] = std::move(was->second);
+        items[i].quick = std::hash<std::string_view>{}(text);
+        if (!old_index_ok) items[i].entry_old = false;
+        return;
+      }
+    }
+    items[i].light = read_persona(root, file, 0, true, &items[i].hash, &items[i].quick);
+  });
+  previous.clear();
+  files.clear();
+  // Only the settings and the records are needed from here on.
+  std::vector<PersonaFile>().swap(lean.files);
+  std::vector<RecordFile>().swap(lean.record_files);
+  std::vector<Diagnostic>().swap(lean.diagnostics);
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.light.pid < b.light.pid; });
+
+  // The library as the pages see it: every persona's outline and every record.
+  Library outline;
+  outline.root = root;
+  outline.config = lean.config;
+  outline.records = std::move(lean.records);
+  outline.personas.reserve(items.size());
+  for (auto& it : items) outline.personas.push_back(std::move(it.light));
+  // Community figures for the cards (comment counts) and the keys (record files): only personas
+  // with records need any. Pages get theirs from the full persona (confirmations compare values).
+  std::set<std::string_view> with_records;
+  for (const auto& r : outline.records) with_records.insert(r.pid);
+  std::vector<Persona> recorded;
+  for (const auto& p : outline.personas)
+    if (with_records.count(p.pid)) recorded.push_back(p);
+  RenderContext ctx(outline, options.base_url, compute_activity(recorded, outline.records));
+  std::unordered_map<std::string, std::vector<Record>> records_by_pid;
+  for (const auto& r : outline.records) records_by_pid[r.pid].push_back(r);
+  auto mentions = mention_links(ctx, "../");
+  std::string salt = "html stream " + templates.fingerprint();
+
+  // Pass 2: each persona's page, card and search entry, on every core.
+  File spool(std::tmpfile(), &std::fclose);
+  if (!spool) throw io_error("cannot create a temporary file for the search index");
+  std::uint64_t spool_size = 0;
+  std::mutex spool_mutex;
+  struct Worker {
+    TemplateSet templates;
+  };
+  parallel<Worker>(
+      items.size(), options.jobs,
+      [&] {
+        Worker w;
+        w.templates.files = templates.files;
+        return w;
+      },
+      [&](std::size_t i, Worker& w) {
+        Item& it = items[i];
+        const Persona& light = outline.personas[i];
+        std::optional<Persona> full;
+        auto parse = [&] {
+          if (!full) full = read_persona(root, light.file, it.quick, false, nullptr, nullptr);
+        };
+        if (!it.known) {
+          parse();
+          it.mentions = mentions_of(*full);
+          it.card = card_text(*full);
+          it.known = true;
+        }
+        std::string path = ctx.paths.persona(light.pid, ".html");
+        std::string key = page_key(ctx, light, it, salt);
+        if (!out.reuse(path, key)) {
+          parse();
+          static const std::vector<Record> kNone;
+          auto r = records_by_pid.find(light.pid);
+          auto activity = compute_activity({*full}, r == records_by_pid.end() ? kNone : r->second);
+          out.file(path, site_persona_page(ctx, w.templates, *full, activity[light.pid], mentions), key);
+        }
+        std::string search_key = path + "\n" + ctx.app_name(light.app);
+        if (!it.entry_old || it.search_key != search_key) {
+          parse();
+          std::string entry = search_entry(ctx, *full, search_text_json(*full));
+          std::lock_guard<std::mutex> lock(spool_mutex);
+          if (std::fwrite(entry.data(), 1, entry.size(), spool.get()) != entry.size())
+            throw io_error("cannot write a temporary file for the search index");
+          it.entry_old = false;
+          it.entry_new = true;
+          it.off = spool_size;
+          it.len = entry.size();
+          it.search_key = std::move(search_key);
+          spool_size += entry.size();
+        }
+      });
+  if (std::fflush(spool.get()) != 0) throw io_error("cannot write a temporary file for the search index");
+
+  std::vector<std::string> pages;  // for the sitemap
+  std::vector<CardText> cards;
+  cards.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    pages.push_back(ctx.paths.persona(outline.personas[i].pid, ".html"));
+    cards.push_back(std::move(items[i].card));
+  }
+  add_html_lists(ctx, templates, cards, out, pages, "lists " + templates.fingerprint());
+  for (std::size_t i = 0; i < items.size(); ++i) items[i].card = std::move(cards[i]);
+  std::vector<CardText>().swap(cards);
+
+  // The search index: the entries in pid order, from the spool or the previous index.
+  File old_index(nullptr, &std::fclose);
+  for (const auto& it : items)
+    if (it.entry_old && !old_index) {
+      old_index.reset(std::fopen(old_index_path.c_str(), "rb"));
+      if (!old_index) throw io_error("cannot read " + quote(old_index_path, 200));
+    }
+  std::string head = search_index_head(), tail = search_index_tail();
+  std::uint64_t size = head.size() + tail.size() + (items.empty() ? 0 : items.size() - 1);
+  for (const auto& it : items) size += it.len;
+  out.file_pieces(kSearchIndex, size, {}, [&](const Piece& piece) {
+    piece(head);
+    std::uint64_t at = head.size();
+    std::string buf;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Item& it = items[i];
+      if (i) {
+        piece(",");
+        ++at;
+      }
+      if (it.entry_new)
+        read_at(spool.get(), it.off, it.len, buf, "the search index's temporary file");
+      else
+        read_at(old_index.get(), it.off, it.len, buf, old_index_path);
+      piece(buf);
+      it.off = at;
+      at += it.len;
+    }
+    piece(tail);
+  });
+  add_html_rest(ctx, templates, pages, out);
+  out.set_state(encode_state(items, outline.personas, size));
+}
+
+}  // namespace persona::render

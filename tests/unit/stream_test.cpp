@@ -1,0 +1,169 @@
+// Tests of src/render/stream.{h,cpp} and src/render/sha1.{h,cpp}: the website made one persona at
+// a time is the website made from the fully loaded library, byte for byte, first and after a
+// change; and the SHA-1 fed in pieces gives git's blob ids.
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <random>
+
+#include "git/hash.h"
+#include "library/library.h"
+#include "render/export.h"
+#include "render/html.h"
+#include "render/sha1.h"
+#include "render/stream.h"
+#include "render/templates.h"
+
+using namespace persona;
+using namespace persona::render;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kSource = PERSONA_SOURCE_DIR;
+const fs::path kFixture = kSource / "tests/golden/export/library";
+const fs::path kGolden = kSource / "tests/golden/export/expected/html";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+FileSet read_tree(const fs::path& dir) {
+  FileSet out;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && e.path().filename() != kManifestFile)
+      out[fs::relative(e.path(), dir).generic_string()] = slurp(e.path());
+  return out;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "persona-stream-test-XXXXXX").string();
+    path = ::mkdtemp(t.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+const TemplateSet& builtin_templates() {
+  static const TemplateLoad load = load_templates(std::nullopt);
+  return load.templates;
+}
+
+LoadOptions options(bool keep_content) {
+  LoadOptions o;
+  o.now = "2026-11-28T00:00:00Z";
+  o.jobs = 2;
+  o.keep_content = keep_content;
+  return o;
+}
+
+/// The site as add_html_site makes it from the fully loaded library.
+FileSet full_site(const fs::path& root, const std::string& base_url = {}) {
+  Library lib = load_library(root, options(true));
+  RenderContext ctx(lib, base_url);
+  return build_export(ctx, {"html"}, &builtin_templates());
+}
+
+/// The site made one persona at a time, collected in memory.
+FileSet streamed_site(const fs::path& root, const std::string& base_url = {}) {
+  Library lean = load_library(root, options(false));
+  StreamOptions so;
+  so.root = root;
+  so.base_url = base_url;
+  so.jobs = 2;
+  FileSetSink sink;
+  stream_html_site(lean, builtin_templates(), so, sink);
+  return std::move(sink.files);
+}
+
+/// An export into `out` made one persona at a time, as `persona export --format html` does.
+WriteReport streamed_export(const fs::path& root, const fs::path& out) {
+  Library lean = load_library(root, options(false));
+  StreamOptions so;
+  so.root = root;
+  so.jobs = 2;
+  Disk disk;
+  return write_export(out, disk, [&](Sink& sink) { stream_html_site(lean, builtin_templates(), so, sink); });
+}
+
+void replace_in(const fs::path& p, const std::string& from, const std::string& to) {
+  std::string text = slurp(p);
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+}
+
+}  // namespace
+
+TEST_CASE("blob ids fed in pieces are git's") {
+  std::mt19937 rng(7);
+  for (std::size_t n : {0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 1000, 100000}) {
+    std::string data(n, '\0');
+    for (auto& c : data) c = static_cast<char>(rng());
+    CHECK(render::blob_id(data) == git::blob_id(data));
+    Sha1 h = blob_hasher(n);
+    for (std::size_t at = 0; at < n; at += 37) h.update(std::string_view(data).substr(at, 37));
+    CHECK(h.hex() == git::blob_id(data));
+  }
+}
+
+TEST_CASE("the streamed site is the site of the fully loaded library") {
+  FileSet streamed = streamed_site(kFixture);
+  CHECK(streamed == full_site(kFixture));
+  CHECK(streamed == read_tree(kGolden));
+  // With a base URL: canonical links and a sitemap.
+  CHECK(streamed_site(kFixture, "https://example.org/p/") == full_site(kFixture, "https://example.org/p/"));
+}
+
+TEST_CASE("a streamed re-export after a change is a fresh export, and rewrites only what changed") {
+  TempDir tmp;
+  fs::path lib = tmp.path / "lib";
+  fs::copy(kFixture, lib, fs::copy_options::recursive);
+  fs::path site = tmp.path / "site";
+  WriteReport first = streamed_export(lib, site);
+  CHECK(first.unchanged == 0);
+  WriteReport again = streamed_export(lib, site);
+  CHECK(again.written == 0);
+  CHECK(again.unchanged == first.written);
+
+  // A field no card shows: the persona's page and the search index.
+  fs::path stripe = lib / "personas/stripe/stripe-platform-builder.yaml";
+  replace_in(stripe, "freelance photographers.", "freelance videographers.");
+  WriteReport changed = streamed_export(lib, site);
+  CHECK(changed.written == 2);
+  CHECK(read_tree(site) == full_site(lib));
+
+  // A name: every page that shows it (its own, the lists, the pages that mention it).
+  replace_in(stripe, "name: The Stripe Platform Builder", "name: The Stripe Platform Architect");
+  streamed_export(lib, site);
+  CHECK(read_tree(site) == full_site(lib));
+
+  // A persona removed, and the mentions of it with it.
+  fs::remove(stripe);
+  fs::path segment = lib / "personas/segment/segment-data-architect.yaml";
+  std::string text = slurp(segment);
+  for (std::size_t at; (at = text.find("APP-116")) != std::string::npos;) text.replace(at, 7, "Stripe");
+  std::ofstream(segment, std::ios::binary | std::ios::trunc) << text;
+  streamed_export(lib, site);
+  CHECK(read_tree(site) == full_site(lib));
+}
+
+TEST_CASE("a damaged state in the manifest is an empty one") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  streamed_export(kFixture, site);
+  std::string manifest = slurp(site / kManifestFile);
+  auto at = manifest.find("\"state\": \"");
+  REQUIRE(at != std::string::npos);
+  manifest.replace(at + 10, 12, "garbage 1\\n9");
+  std::ofstream(site / kManifestFile, std::ios::binary | std::ios::trunc) << manifest;
+  streamed_export(kFixture, site);
+  CHECK(read_tree(site) == read_tree(kGolden));
+}
