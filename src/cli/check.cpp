@@ -7,7 +7,6 @@
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
-#include "library/cache.h"
 #include "library/format.h"
 
 namespace persona::cli {
@@ -45,9 +44,7 @@ int run_check_command(Runtime& rt, const CheckFlags& f) {
     // those few files again. Without one, every file is format-checked: load them in full.
     std::optional<Library> lean;
     if (o.base) {
-      LoadOptions lo = rt.load_options();
-      lo.keep_content = false;
-      lo.cache_dir = cache::default_dir(rt.getenv);
+      LoadOptions lo = rt.lean_load_options();
       o.cache_dir = lo.cache_dir;
       lean.emplace(load_library(rt.root(), lo));
     }

@@ -5,7 +5,6 @@
 #include "cli/runtime.h"
 #include "core/error.h"
 #include "core/text.h"
-#include "library/cache.h"
 #include "library/partial_load.h"
 
 namespace persona::cli {
@@ -22,9 +21,7 @@ int history_command(Runtime& rt, const HistoryFlags& f) {
   // Only this persona and its records: the lean load (with validate's cache) tells whether the
   // persona is valid across the library, as the full load would; an unknown or invalid pid falls
   // back to the full load, which says why with the same message as before.
-  LoadOptions lo = rt.load_options();
-  lo.cache_dir = cache::default_dir(rt.getenv);
-  std::optional<Library> one = load_one_persona(rt.root(), lo, f.pid);
+  std::optional<Library> one = load_one_persona(rt.root(), rt.lean_load_options(), f.pid);
   const Persona& p = one ? one->personas.front() : rt.persona(f.pid);
   std::optional<FieldPath> only;
   if (!f.field.empty()) {

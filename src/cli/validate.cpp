@@ -4,7 +4,6 @@
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
-#include "library/cache.h"
 
 namespace persona::cli {
 namespace fs = std::filesystem;
@@ -68,10 +67,7 @@ int validate(Runtime& rt, const ValidateOptions& o) {
   std::optional<Library> lean;
   if (root && (o.paths.empty() || !prefixes.empty())) {
     // Only the report is needed: a lean load keeps memory flat and reuses the result cache.
-    LoadOptions lo = rt.load_options();
-    lo.keep_content = false;
-    lo.cache_dir = cache::default_dir(rt.getenv);
-    lean.emplace(load_library(rt.root(), lo));
+    lean.emplace(load_library(rt.root(), rt.lean_load_options()));
     lib = &*lean;
     for (const auto& d : lib->diagnostics)
       if (selected(d.file, prefixes)) ds.push_back(d);

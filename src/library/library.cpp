@@ -261,38 +261,46 @@ Persona build_persona(const PersonaFile& f) {
   return p;
 }
 
+LoadedConfig load_config_file(const fs::path& root,
+                              std::shared_ptr<const schema::Schema> config_schema) {
+  LoadedConfig out;
+  yaml::Limits limits;
+  if (!config_schema) config_schema = schema::Schema::builtin("library");
+  out.text = read_file(root / kConfigFile, limits.max_file_bytes);
+  auto parsed = yaml::parse(out.text, kConfigFile, limits);
+  out.diagnostics = parsed.diagnostics;
+  if (!parsed.root) return out;
+  auto doc = schema::to_json(*parsed.root);
+  auto sd = config_schema->validate(*parsed.root, doc, kConfigFile);
+  out.diagnostics.insert(out.diagnostics.end(), sd.begin(), sd.end());
+  if (!sd.empty()) return out;
+  Config& config = out.config;
+  auto str = [&](const char* k, std::string& dst) {
+    if (doc.contains(k) && doc[k].is_string()) dst = doc[k].get<std::string>();
+  };
+  str("name", config.name);
+  str("description", config.description);
+  str("base_url", config.base_url);
+  str("repository", config.repository);
+  str("contribute_url", config.contribute_url);
+  if (doc.contains("contributions")) {
+    const auto& c = doc["contributions"];
+    if (c.contains("branch_prefix")) config.branch_prefix = c["branch_prefix"].get<std::string>();
+    if (c.contains("require_note")) config.require_note = c["require_note"].get<bool>();
+  }
+  return out;
+}
+
 Library load_library(const fs::path& root, const LoadOptions& options) {
   Library lib;
   lib.root = root;
   yaml::Limits limits;
   // library.yaml
   {
-    auto config_schema = options.config_schema ? options.config_schema
-                                               : schema::Schema::builtin("library");
-    lib.config_text = read_file(root / kConfigFile, limits.max_file_bytes);
-    auto parsed = yaml::parse(lib.config_text, kConfigFile, limits);
-    auto diags = parsed.diagnostics;
-    if (parsed.root) {
-      auto doc = schema::to_json(*parsed.root);
-      auto sd = config_schema->validate(*parsed.root, doc, kConfigFile);
-      diags.insert(diags.end(), sd.begin(), sd.end());
-      if (sd.empty()) {
-        auto str = [&](const char* k, std::string& dst) {
-          if (doc.contains(k) && doc[k].is_string()) dst = doc[k].get<std::string>();
-        };
-        str("name", lib.config.name);
-        str("description", lib.config.description);
-        str("base_url", lib.config.base_url);
-        str("repository", lib.config.repository);
-        str("contribute_url", lib.config.contribute_url);
-        if (doc.contains("contributions")) {
-          const auto& c = doc["contributions"];
-          if (c.contains("branch_prefix")) lib.config.branch_prefix = c["branch_prefix"].get<std::string>();
-          if (c.contains("require_note")) lib.config.require_note = c["require_note"].get<bool>();
-        }
-      }
-    }
-    lib.diagnostics = diags;
+    LoadedConfig c = load_config_file(root, options.config_schema);
+    lib.config = std::move(c.config);
+    lib.config_text = std::move(c.text);
+    lib.diagnostics = std::move(c.diagnostics);
   }
   auto schema = persona_schema(options);
   auto record_schema = schema::Schema::builtin("record");

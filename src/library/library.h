@@ -78,6 +78,17 @@ struct LoadOptions {
   std::filesystem::path cache_dir;
 };
 
+/// library.yaml under `root`: its text, its problems, and its settings (the defaults when it does
+/// not parse or does not validate against `config_schema`, default the built-in one). Throws
+/// persona::Error (exit 3) when it cannot be read. load_library() reads it this way.
+struct LoadedConfig {
+  Config config;
+  std::string text;
+  std::vector<Diagnostic> diagnostics;
+};
+LoadedConfig load_config_file(const std::filesystem::path& root,
+                              std::shared_ptr<const schema::Schema> config_schema = nullptr);
+
 /// Loads and validates the whole library under `root`.
 Library load_library(const std::filesystem::path& root, const LoadOptions& options = {});
 

@@ -4,30 +4,7 @@ namespace persona {
 namespace fs = std::filesystem;
 
 Config load_config(const fs::path& root, std::shared_ptr<const schema::Schema> config_schema) {
-  // Mirrors the library.yaml part of load_library(); keep the two in step.
-  Config config;
-  yaml::Limits limits;
-  if (!config_schema) config_schema = schema::Schema::builtin("library");
-  std::string text = read_file(root / kConfigFile, limits.max_file_bytes);
-  auto parsed = yaml::parse(text, kConfigFile, limits);
-  if (!parsed.root) return config;
-  auto doc = schema::to_json(*parsed.root);
-  auto sd = config_schema->validate(*parsed.root, doc, kConfigFile);
-  if (!sd.empty()) return config;
-  auto str = [&](const char* k, std::string& dst) {
-    if (doc.contains(k) && doc[k].is_string()) dst = doc[k].get<std::string>();
-  };
-  str("name", config.name);
-  str("description", config.description);
-  str("base_url", config.base_url);
-  str("repository", config.repository);
-  str("contribute_url", config.contribute_url);
-  if (doc.contains("contributions")) {
-    const auto& c = doc["contributions"];
-    if (c.contains("branch_prefix")) config.branch_prefix = c["branch_prefix"].get<std::string>();
-    if (c.contains("require_note")) config.require_note = c["require_note"].get<bool>();
-  }
-  return config;
+  return load_config_file(root, std::move(config_schema)).config;
 }
 
 std::optional<Library> load_one_persona(const fs::path& root, LoadOptions options,
