@@ -1,5 +1,3 @@
-#include <malloc.h>
-
 #include <CLI/CLI.hpp>
 
 #include "cli/runtime.h"
@@ -40,10 +38,7 @@ int export_library(Runtime& rt, const ExportOptions& o) {
   }
   if (html && std::all_of(formats.begin(), formats.end(), [](const std::string& f) { return f == "html"; })) {
     // The website alone is made one persona at a time from the lean, cached load that validate
-    // uses, so memory stays flat however large the library is. The worker threads share one
-    // malloc arena: one per thread holds several megabytes more at the peak, for no speed that
-    // shows (each thread's small blocks come from its own cache anyway).
-    ::mallopt(M_ARENA_MAX, 1);
+    // uses, so memory stays flat however large the library is.
     Library lean = load_library(rt.root(), rt.lean_load_options());
     rt.warn_invalid_files(lean);
     render::StreamOptions so;

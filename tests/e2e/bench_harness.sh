@@ -23,8 +23,8 @@ rows=("cat (floor)" "persona validate (cold)" "persona validate (cold, 1 thread)
       "persona validate (warm)" "ajv-cli (YAML in, draft-07)" "ajv-cli (pre-converted JSON)" "yamllint"
       "persona check --base (1-file change)" "persona export --format html"
       "persona export html (1 file changed)" "hugo (one page per persona)"
-      "persona contribute --confirm" "git add + git commit" "persona history (busiest persona)"
-      "git log -- <persona paths>")
+      "persona contribute --confirm" "git add + git commit" "persona contribute --confirm (no cache)"
+      "persona history (busiest persona)" "git log -- <persona paths>" "persona history (no cache)")
 for r in "${rows[@]}"; do
   line=$(grep -F -- "$r " "$tmp/out.txt" | head -1) || fail "no row for '$r'"
   [[ $line =~ (200|[0-9]+\.[0-9]{3}|n/a) ]] || fail "row without a time or n/a: $line"
