@@ -11,6 +11,37 @@ namespace persona {
 
 namespace {
 
+enum class Utf8 { kOk, kBadLead, kBadSequence, kControl };
+
+/// The character starting at t[i], a byte of 0x80 or more: its code point and length in bytes,
+/// or what is wrong with it (a C1 control or a BOM after the start counts as a control).
+Utf8 decode_at(std::string_view t, std::size_t i, unsigned& cp, std::size_t& len) {
+  unsigned char c = static_cast<unsigned char>(t[i]);
+  int n = 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 1;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 2;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 3;
+    cp = c & 0x07;
+  } else {
+    return Utf8::kBadLead;
+  }
+  for (int k = 1; k <= n; ++k) {
+    if (i + k >= t.size() || (static_cast<unsigned char>(t[i + k]) & 0xC0) != 0x80)
+      return Utf8::kBadSequence;
+    cp = (cp << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
+  }
+  bool overlong = (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
+  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return Utf8::kBadSequence;
+  len = static_cast<std::size_t>(n) + 1;
+  if ((cp >= 0x80 && cp <= 0x9F) || (cp == 0xFEFF && i != 0)) return Utf8::kControl;
+  return Utf8::kOk;
+}
+
 /// The reference scan: finds the first fault and where it is.
 std::optional<TextFault> locate_text_fault(std::string_view t) {
   int line = 1, col = 1;
@@ -35,38 +66,22 @@ std::optional<TextFault> locate_text_fault(std::string_view t) {
       ++col;
       continue;
     }
-    int n = 0;
     unsigned cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      std::snprintf(buf, sizeof buf, "invalid UTF-8 byte 0x%02x", c);
-      return fault(buf);
-    }
-    for (int k = 1; k <= n; ++k) {
-      if (i + k >= t.size() || (static_cast<unsigned char>(t[i + k]) & 0xC0) != 0x80) {
+    std::size_t len = 0;
+    switch (decode_at(t, i, cp, len)) {
+      case Utf8::kBadLead:
+        std::snprintf(buf, sizeof buf, "invalid UTF-8 byte 0x%02x", c);
+        return fault(buf);
+      case Utf8::kBadSequence:
         std::snprintf(buf, sizeof buf, "invalid UTF-8 sequence starting with byte 0x%02x", c);
         return fault(buf);
-      }
-      cp = (cp << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
+      case Utf8::kControl:
+        std::snprintf(buf, sizeof buf, "control character U+%04X", cp);
+        return fault(buf);
+      case Utf8::kOk:
+        break;
     }
-    bool overlong = (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      std::snprintf(buf, sizeof buf, "invalid UTF-8 sequence starting with byte 0x%02x", c);
-      return fault(buf);
-    }
-    if ((cp >= 0x80 && cp <= 0x9F) || (cp == 0xFEFF && i != 0)) {
-      std::snprintf(buf, sizeof buf, "control character U+%04X", cp);
-      return fault(buf);
-    }
-    i += n + 1;
+    i += len;
     ++col;
   }
   return std::nullopt;
@@ -112,30 +127,10 @@ std::optional<TextFault> find_text_fault(std::string_view t) {
       ++i;
       continue;
     }
-    int n = 0;
     unsigned cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return locate_text_fault(t);
-    }
-    for (int k = 1; k <= n; ++k) {
-      if (i + k >= size || (static_cast<unsigned char>(p[i + k]) & 0xC0) != 0x80)
-        return locate_text_fault(t);
-      cp = (cp << 6) | (static_cast<unsigned char>(p[i + k]) & 0x3F);
-    }
-    bool overlong = (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-        (cp >= 0x80 && cp <= 0x9F) || (cp == 0xFEFF && i != 0))
-      return locate_text_fault(t);
-    i += n + 1;
+    std::size_t len = 0;
+    if (decode_at(t, i, cp, len) != Utf8::kOk) return locate_text_fault(t);
+    i += len;
   }
   return std::nullopt;
 }

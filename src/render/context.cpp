@@ -48,9 +48,6 @@ void FileSetSink::file(const std::string& path, std::string data, const std::str
   files[path] = std::move(data);
 }
 
-namespace {
-
-/// Every "APP-<digits>" token in `text`.
 void collect_pids(std::string_view text, std::set<std::string>& out) {
   for (std::size_t at = text.find("APP-"); at != std::string_view::npos; at = text.find("APP-", at + 4)) {
     std::size_t end = at + 4;
@@ -59,9 +56,21 @@ void collect_pids(std::string_view text, std::set<std::string>& out) {
   }
 }
 
-}  // namespace
+std::set<std::string> mentions_of(const Persona& p) {
+  std::set<std::string> mentioned;
+  for (const auto& [field, value] : p.text) collect_pids(value, mentioned);
+  for (const auto& [field, items] : p.lists)
+    for (const auto& item : items) collect_pids(item, mentioned);
+  return mentioned;
+}
 
 std::string persona_key(const RenderContext& ctx, const Persona& p, std::string_view salt) {
+  return persona_key_of(ctx, p, salt, "text", ctx.library.source(p.file), mentions_of(p));
+}
+
+std::string persona_key_of(const RenderContext& ctx, const Persona& p, std::string_view salt,
+                           std::string_view content_label, std::string_view content,
+                           std::set<std::string> mentioned) {
   const Config& c = ctx.library.config;
   std::string in;
   auto add = [&](std::string_view label, std::string_view value) {
@@ -79,13 +88,9 @@ std::string persona_key(const RenderContext& ctx, const Persona& p, std::string_
   add("contribute_url", c.contribute_url);
   add("base_url", ctx.base_url);
   add("file", p.file);
-  add("text", ctx.library.source(p.file));
+  add(content_label, content);
   add("app_name", ctx.app_name(p.app));
   add("paths", ctx.paths.persona(p.pid, "") + " " + ctx.paths.app(p.app) + " " + ctx.paths.category(p.category));
-  std::set<std::string> mentioned;
-  for (const auto& [field, value] : p.text) collect_pids(value, mentioned);
-  for (const auto& [field, items] : p.lists)
-    for (const auto& item : items) collect_pids(item, mentioned);
   for (const Record* r : ctx.activity_of(p.pid).records) {
     add("record", r->file);
     collect_pids(r->text, mentioned);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -78,6 +79,16 @@ struct RenderContext {
 /// (name and path of each pid it mentions, its app's display name). `salt` adds what else the
 /// file is made from (format, templates).
 std::string persona_key(const RenderContext& ctx, const Persona& p, std::string_view salt);
+/// persona_key() from its parts: the file's text or what stands for it (`content_label` "text"
+/// with the text, or "hash" with a hash of its bytes), and the pids its fields mention.
+std::string persona_key_of(const RenderContext& ctx, const Persona& p, std::string_view salt,
+                           std::string_view content_label, std::string_view content,
+                           std::set<std::string> mentioned);
+
+/// Adds every "APP-<digits>" token in `text` to `out`.
+void collect_pids(std::string_view text, std::set<std::string>& out);
+/// The pids a persona's fields mention.
+std::set<std::string> mentions_of(const Persona& p);
 
 /// "1 comment", "3 comments".
 std::string plural(long long n, const std::string& one, const std::string& many);

@@ -152,23 +152,6 @@ std::unordered_map<std::string, Item> decode_state(std::string_view in, std::uin
 
 // --- per persona -------------------------------------------------------------------------------
 
-/// Every "APP-<digits>" token in `text`.
-void collect_pids(std::string_view text, std::set<std::string>& out) {
-  for (std::size_t at = text.find("APP-"); at != std::string_view::npos; at = text.find("APP-", at + 4)) {
-    std::size_t end = at + 4;
-    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
-    if (end > at + 4) out.insert(std::string(text.substr(at, end - at)));
-  }
-}
-
-std::vector<std::string> mentions_of(const Persona& p) {
-  std::set<std::string> mentioned;
-  for (const auto& [field, value] : p.text) collect_pids(value, mentioned);
-  for (const auto& [field, items] : p.lists)
-    for (const auto& item : items) collect_pids(item, mentioned);
-  return {mentioned.begin(), mentioned.end()};
-}
-
 Error changed_error(const std::string& file) {
   return io_error("cannot export " + quote(file, 200) + ": it changed while exporting",
                   "run the export again");
@@ -218,36 +201,8 @@ Persona read_persona(const fs::path& root, const std::string& file, std::size_t 
 /// The input key of a persona's page: as persona_key(), with the hash of the file's bytes for
 /// its text and the mentions kept from the parse that made them.
 std::string page_key(const RenderContext& ctx, const Persona& p, const Item& it, std::string_view salt) {
-  const Config& c = ctx.library.config;
-  std::string in;
-  auto add = [&](std::string_view label, std::string_view value) {
-    in += label;
-    in += ' ';
-    in += std::to_string(value.size());
-    in += ':';
-    in += value;
-    in += '\n';
-  };
-  add("salt", salt);
-  add("name", c.name);
-  add("description", c.description);
-  add("repository", c.repository);
-  add("contribute_url", c.contribute_url);
-  add("base_url", ctx.base_url);
-  add("file", p.file);
-  add("hash", it.hash);
-  add("app_name", ctx.app_name(p.app));
-  add("paths", ctx.paths.persona(p.pid, "") + " " + ctx.paths.app(p.app) + " " + ctx.paths.category(p.category));
-  std::set<std::string> mentioned(it.mentions.begin(), it.mentions.end());
-  for (const Record* r : ctx.activity_of(p.pid).records) {
-    add("record", r->file);
-    collect_pids(r->text, mentioned);
-  }
-  for (const auto& pid : mentioned) {
-    const Persona* other = ctx.library.find(pid);
-    add("mention", other ? pid + " " + other->name + " " + ctx.paths.persona(pid, "") : pid);
-  }
-  return blob_id(in);
+  return persona_key_of(ctx, p, salt, "hash", it.hash,
+                        std::set<std::string>(it.mentions.begin(), it.mentions.end()));
 }
 
 /// Runs `work(i, state)` for i in [0, n) on `jobs` threads, each with its own `State`.
@@ -367,7 +322,8 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
         };
         if (!it.known) {
           parse();
-          it.mentions = mentions_of(*full);
+          auto mentioned = mentions_of(*full);
+          it.mentions.assign(mentioned.begin(), mentioned.end());
           it.card = card_text(*full);
           it.known = true;
         }

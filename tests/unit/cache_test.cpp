@@ -11,6 +11,7 @@
 
 #include "library/cache.h"
 #include "library/rules.h"
+#include "temp_dir.h"
 
 namespace persona {
 namespace {
@@ -27,17 +28,7 @@ std::string hex16(const cache::Digest& d) {
   return out;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/persona-cache-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 // A persona file with references in a list, in a nested mapping (not valid for the schema, which
 // does not matter to the rules) and in a block text, one of them unresolved.

@@ -11,6 +11,7 @@
 #include "git/repository.h"
 #include "library/library.h"
 #include "yaml/emit.h"
+#include "temp_dir.h"
 
 using namespace persona;
 namespace fs = std::filesystem;
@@ -51,19 +52,7 @@ std::vector<std::string> messages(const std::vector<RequestProblem>& ps) {
   return out;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "persona-contribution-test-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    REQUIRE(made != nullptr);
-    path = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "git/hash.h"
 #include "git/repository.h"
+#include "temp_dir.h"
 
 using namespace persona;
 using namespace persona::git;
@@ -14,20 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh directory under the system's temporary directory, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "persona-git-test-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    REQUIRE(made != nullptr);
-    path = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 Signature ada(std::int64_t time = 1764351000) {
   return Signature{"Ada Lovelace", "ada@example.org", time, 0};

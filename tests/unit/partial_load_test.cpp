@@ -18,6 +18,7 @@
 #include "library/library.h"
 #include "library/records.h"
 #include "yaml/emit.h"
+#include "temp_dir.h"
 
 using namespace persona;
 namespace fs = std::filesystem;
@@ -27,19 +28,7 @@ namespace {
 const std::string kPath = "personas/segment/segment-data-architect.yaml";
 const std::string kTime = "2026-11-28T17:30:00Z";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "persona-partial-test-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    REQUIRE(made != nullptr);
-    path = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 std::string bundled(const std::string& rel) {
   return read_file(fs::path(PERSONA_SOURCE_DIR) / rel);

@@ -22,6 +22,7 @@
 #include "render/templates.h"
 #include "schema/schema.h"
 #include "yaml/tree.h"
+#include "temp_dir.h"
 
 using namespace persona;
 using namespace persona::render;
@@ -52,18 +53,7 @@ FileSet read_tree(const fs::path& dir) {
   return out;
 }
 
-/// A fresh directory, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "persona-render-test-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 const Library& fixture() {
   static const Library lib = [] {

@@ -14,6 +14,7 @@
 #include "render/sha1.h"
 #include "render/stream.h"
 #include "render/templates.h"
+#include "temp_dir.h"
 
 using namespace persona;
 using namespace persona::render;
@@ -38,17 +39,7 @@ FileSet read_tree(const fs::path& dir) {
   return out;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "persona-stream-test-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 const TemplateSet& builtin_templates() {
   static const TemplateLoad load = load_templates(std::nullopt);
