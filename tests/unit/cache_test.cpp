@@ -11,7 +11,7 @@
 
 #include "library/cache.h"
 #include "library/rules.h"
-#include "temp_dir.h"
+#include "support.h"
 
 namespace persona {
 namespace {

@@ -17,18 +17,13 @@
 #include "library/records.h"
 #include "schema/schema.h"
 #include "yaml/tree.h"
+#include "support.h"
 
 using namespace persona;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, "cannot read " << path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 std::shared_ptr<const schema::Schema> sarif_schema() {
   static auto s = schema::Schema::load(

@@ -11,7 +11,7 @@
 #include "git/repository.h"
 #include "library/library.h"
 #include "yaml/emit.h"
-#include "temp_dir.h"
+#include "support.h"
 
 using namespace persona;
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "git/hash.h"
 #include "git/repository.h"
-#include "temp_dir.h"
+#include "support.h"
 
 using namespace persona;
 using namespace persona::git;

@@ -18,7 +18,7 @@
 #include "library/library.h"
 #include "library/records.h"
 #include "yaml/emit.h"
-#include "temp_dir.h"
+#include "support.h"
 
 using namespace persona;
 namespace fs = std::filesystem;

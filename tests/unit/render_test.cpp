@@ -22,7 +22,7 @@
 #include "render/templates.h"
 #include "schema/schema.h"
 #include "yaml/tree.h"
-#include "temp_dir.h"
+#include "support.h"
 
 using namespace persona;
 using namespace persona::render;
@@ -34,10 +34,7 @@ const fs::path kSource = PERSONA_SOURCE_DIR;
 const fs::path kFixture = kSource / "tests/golden/export/library";
 const fs::path kGolden = kSource / "tests/golden/export/expected";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using test::slurp;
 
 void spit(const fs::path& p, const std::string& data) {
   fs::create_directories(p.parent_path());

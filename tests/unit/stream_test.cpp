@@ -14,7 +14,7 @@
 #include "render/sha1.h"
 #include "render/stream.h"
 #include "render/templates.h"
-#include "temp_dir.h"
+#include "support.h"
 
 using namespace persona;
 using namespace persona::render;
@@ -26,10 +26,7 @@ const fs::path kSource = PERSONA_SOURCE_DIR;
 const fs::path kFixture = kSource / "tests/golden/export/library";
 const fs::path kGolden = kSource / "tests/golden/export/expected/html";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using test::slurp;
 
 FileSet read_tree(const fs::path& dir) {
   FileSet out;

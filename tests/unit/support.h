@@ -1,9 +1,10 @@
 #pragma once
-/// A fresh directory under the system's temporary directory, removed with everything in it when
-/// the test ends. Shared by the unit tests.
+/// What several unit tests need: a temporary directory and reading a file whole.
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <system_error>
 
@@ -11,6 +12,8 @@
 
 namespace persona::test {
 
+/// A fresh directory under the system's temporary directory, removed with everything in it when
+/// the test ends.
 struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& name = "persona-test") {
@@ -26,5 +29,12 @@ struct TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 };
+
+/// The bytes of a file; the test fails when it cannot be read.
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  REQUIRE_MESSAGE(in, "cannot read " << p.string());
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
 }  // namespace persona::test
