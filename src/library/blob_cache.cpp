@@ -1,14 +1,11 @@
 #include "library/blob_cache.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 
 #include "core/program_id.h"
 #include "core/text.h"
 #include "library/cache.h"
+#include "library/format.h"
 #include "library/library.h"
 
 namespace persona {
@@ -89,24 +86,11 @@ void BlobValueCache::save() const {
   for (const auto& [id, value] : values_) out += id + " " + value + "\n";
   std::error_code ec;
   fs::create_directories(file_.parent_path(), ec);
-  fs::path tmp = file_;
-  tmp += "." + std::to_string(::getpid()) + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  std::size_t done = 0;
-  bool ok = true;
-  while (done < out.size()) {
-    ssize_t n = ::write(fd, out.data() + done, out.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ok = false;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
+  try {
+    write_file_atomic(file_, out);
+  } catch (const std::exception&) {
+    // A cache that cannot be written is no cache: the command's result is the same.
   }
-  if (::close(fd) != 0) ok = false;
-  if (ok) fs::rename(tmp, file_, ec);
-  if (!ok || ec) fs::remove(tmp, ec);
 }
 
 }  // namespace persona
