@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/text.h"
 #include "library/cache.h"
 #include "library/rules.h"
@@ -36,33 +37,6 @@ std::string get_string(const yaml::Node& root, std::string_view key) {
 }
 
 /// Runs fn(i) for i in [0, n) on `jobs` threads.
-void parallel_for(std::size_t n, unsigned jobs, const std::function<void(std::size_t)>& fn) {
-  if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, n));
-  if (jobs <= 1) {
-    for (std::size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  std::mutex mu;
-  std::exception_ptr first_error;
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < jobs; ++t)
-    pool.emplace_back([&] {
-      for (std::size_t i = next++; i < n; i = next++) {
-        try {
-          fn(i);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (!first_error) first_error = std::current_exception();
-          next = n;
-        }
-      }
-    });
-  for (auto& th : pool) th.join();
-  if (first_error) std::rethrow_exception(first_error);
-}
-
 void finish(Library& lib, bool cross_rules) {
   if (cross_rules) {
     auto extra = library_rules(lib.files);

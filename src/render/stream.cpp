@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/text.h"
 #include "render/html.h"
 #include "render/links.h"
@@ -205,32 +206,6 @@ std::string page_key(const RenderContext& ctx, const Persona& p, const Item& it,
                         std::set<std::string>(it.mentions.begin(), it.mentions.end()));
 }
 
-/// Runs `work(i, state)` for i in [0, n) on `jobs` threads, each with its own `State`.
-template <typename State, typename Make, typename Work>
-void parallel(std::size_t n, unsigned jobs, Make make, Work work) {
-  unsigned threads = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto run = [&] {
-    try {
-      State state = make();
-      for (std::size_t i; !failed && (i = next++) < n;) work(i, state);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-      failed = true;
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run);
-  run();
-  for (auto& th : pool) th.join();
-  if (error) std::rethrow_exception(error);
-}
-
 void read_at(FILE* f, std::uint64_t off, std::uint64_t len, std::string& buf, const std::string& what) {
   buf.resize(len);
   if (::fseeko(f, static_cast<off_t>(off), SEEK_SET) != 0 || std::fread(buf.data(), 1, len, f) != len)
@@ -256,7 +231,7 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
   for (const auto& f : lean.files)
     if (f.ok()) files.push_back(&f);
   std::vector<Item> items(files.size());
-  parallel<int>(files.size(), options.jobs, [] { return 0; }, [&](std::size_t i, int&) {
+  parallel_for(files.size(), options.jobs, [&](std::size_t i) {
     const std::string& file = files[i]->path;
     auto was = previous.find(file);
     if (was != previous.end()) {
@@ -306,7 +281,7 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
   struct Worker {
     TemplateSet templates;
   };
-  parallel<Worker>(
+  parallel_with<Worker>(
       items.size(), options.jobs,
       [&] {
         Worker w;
