@@ -400,8 +400,9 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
               [](const Persona& a, const Persona& b) { return a.pid < b.pid; });
   }
   const std::vector<Persona>& personas = lean ? shape_personas : lib.personas;
+  PersonaIndex by_pid = index_by_pid(personas);
   for (auto& f : lib.record_files) {
-    auto extra = record_library_rules(f, personas);
+    auto extra = record_library_rules(f, personas, by_pid);
     f.diagnostics.insert(f.diagnostics.end(), extra.begin(), extra.end());
     lib.diagnostics.insert(lib.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
     if (f.record && count_errors(f.diagnostics) == 0) lib.records.push_back(*f.record);

@@ -161,12 +161,20 @@ RecordFile check_record_text(std::string path, std::string text, const schema::S
 
 bool contains_email(std::string_view s) { return has_email(s); }
 
-std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vector<Persona>& personas) {
+PersonaIndex index_by_pid(const std::vector<Persona>& personas) {
+  PersonaIndex out;
+  out.reserve(personas.size());
+  for (const auto& p : personas) out.emplace(p.pid, &p);
+  return out;
+}
+
+std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vector<Persona>& personas,
+                                             const PersonaIndex& by_pid) {
   std::vector<Diagnostic> out;
   if (!f.record) return out;
   const Record& r = *f.record;
-  auto it = std::find_if(personas.begin(), personas.end(), [&](const Persona& p) { return p.pid == r.pid; });
-  if (it == personas.end()) {
+  auto found = by_pid.find(r.pid);
+  if (found == by_pid.end()) {
     std::vector<std::string> pids;
     for (const auto& p : personas) pids.push_back(p.pid);
     out.push_back(Diagnostic{"record-pid", Severity::kError, f.path, 2, 1,
@@ -176,7 +184,7 @@ std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vec
   }
   if (!r.field.empty()) {
     auto p = parse_field_path(r.field, nullptr);
-    if (p && !it->value(*p)) {
+    if (p && !found->second->value(*p)) {
       out.push_back(Diagnostic{"record-field", Severity::kWarning, f.path, 4, 1,
                                "field " + quote(r.field) + " no longer exists in " + quote(r.pid),
                                {}});

@@ -9,6 +9,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/diagnostic.h"
@@ -59,8 +61,13 @@ struct RecordFile {
 };
 RecordFile check_record_text(std::string path, std::string text, const schema::Schema& schema,
                              const std::string& now);
-/// Rules that need the personas: the pid exists and the field path resolves.
-std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vector<Persona>& personas);
+/// Personas by pid (the first of each pid), for record_library_rules.
+using PersonaIndex = std::unordered_map<std::string_view, const Persona*>;
+PersonaIndex index_by_pid(const std::vector<Persona>& personas);
+/// Rules that need the personas: the pid exists and the field path resolves. `by_pid` is
+/// index_by_pid(personas): looking a record's persona up must not cost a scan of the library.
+std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vector<Persona>& personas,
+                                             const PersonaIndex& by_pid);
 
 /// Community figures for one field of one persona.
 struct FieldActivity {
