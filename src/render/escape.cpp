@@ -4,19 +4,38 @@
 
 namespace persona::render {
 
+namespace {
+
+/// What html_escape puts for byte `c`: its entity, or nothing for a byte that stays.
+std::string_view entity(char c) {
+  switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return "&quot;";
+    case '\'': return "&#39;";
+    default: return {};
+  }
+}
+
+}  // namespace
+
+void html_escape_append(std::string& out, std::string_view s) {
+  std::size_t plain = 0;  // start of the bytes not yet copied: runs without specials go in whole
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    std::string_view e = entity(s[i]);
+    if (e.empty()) continue;
+    out.append(s.data() + plain, i - plain);
+    out += e;
+    plain = i + 1;
+  }
+  out.append(s.data() + plain, s.size() - plain);
+}
+
 std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
+  html_escape_append(out, s);
   return out;
 }
 

@@ -9,6 +9,9 @@ namespace persona::render {
 
 /// Text for an HTML element or a quoted attribute value: & < > " ' become entities.
 std::string html_escape(std::string_view s);
+/// html_escape appending to `out`, for renderers that build one string (html_escape is made from
+/// it, so the two cannot differ).
+void html_escape_append(std::string& out, std::string_view s);
 
 /// A URL component: every byte outside RFC 3986's unreserved set becomes %XX.
 std::string url_encode(std::string_view s);

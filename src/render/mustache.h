@@ -87,6 +87,7 @@ class Template {
 
  private:
   struct Node;
+  struct Render;  ///< one render's state: output, line, context stack (mustache.cpp)
   std::vector<Node> nodes_;
   std::string error_;
 };
