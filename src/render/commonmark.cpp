@@ -170,14 +170,64 @@ void make_safe(cmark_node* doc, const HtmlOptions& o) {
   }
 }
 
-}  // namespace
+/// The words of a parsed text, before whitespace is collapsed.
+std::string raw_text(cmark_node* doc) {
+  std::string raw;
+  IterPtr it(cmark_iter_new(doc));
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE) {
+    cmark_node* n = cmark_iter_get_node(it.get());
+    auto t = cmark_node_get_type(n);
+    if (ev == CMARK_EVENT_ENTER) {
+      switch (t) {
+        case CMARK_NODE_TEXT:
+        case CMARK_NODE_CODE:
+        case CMARK_NODE_HTML_INLINE:
+        case CMARK_NODE_CODE_BLOCK:
+        case CMARK_NODE_HTML_BLOCK:
+          if (const char* lit = cmark_node_get_literal(n)) raw += lit;
+          break;
+        case CMARK_NODE_SOFTBREAK:
+        case CMARK_NODE_LINEBREAK:
+          raw += ' ';
+          break;
+        default:
+          break;
+      }
+    } else if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING || t == CMARK_NODE_ITEM) {
+      raw += ' ';
+    }
+  }
+  return raw;
+}
 
-std::string markdown_html(std::string_view markdown, const HtmlOptions& o) {
+/// Runs of whitespace as one space, none at either end.
+std::string collapse_spaces(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  bool space = false;
+  for (char c : raw) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+/// markdown_html(), and markdown_text() into `text` when it is given, from one parse: the words
+/// are read from the tree before it is made safe, as markdown_text() reads them.
+std::string html_and_text(std::string_view markdown, const HtmlOptions& o, std::string* text) {
   if (markdown.size() > o.max_bytes) {
+    if (text) *text = collapse_spaces(std::string(utf8_prefix(markdown, o.max_bytes)) + "…");
     std::string shown = html_escape(utf8_prefix(markdown, o.max_bytes)) + "…";
     return o.unwrap_paragraph ? shown : "<p class=\"too-long\">" + shown + "</p>\n";
   }
   NodePtr doc = parse(markdown);
+  if (text) *text = doc ? collapse_spaces(raw_text(doc.get())) : std::string();
   if (!doc) return "";
   make_safe(doc.get(), o);
   cmark_node* only = cmark_node_first_child(doc.get());
@@ -196,51 +246,20 @@ std::string markdown_html(std::string_view markdown, const HtmlOptions& o) {
   return out;
 }
 
+}  // namespace
+
+std::string markdown_html(std::string_view markdown, const HtmlOptions& o) {
+  return html_and_text(markdown, o, nullptr);
+}
+
+std::string markdown_html(std::string_view markdown, const HtmlOptions& o, std::string& text) {
+  return html_and_text(markdown, o, &text);
+}
+
 std::string markdown_text(std::string_view markdown, std::size_t max_bytes) {
-  std::string raw;
-  if (markdown.size() > max_bytes) {
-    raw = std::string(utf8_prefix(markdown, max_bytes)) + "…";
-  } else {
-    NodePtr doc = parse(markdown);
-    if (!doc) return "";
-    IterPtr it(cmark_iter_new(doc.get()));
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE) {
-      cmark_node* n = cmark_iter_get_node(it.get());
-      auto t = cmark_node_get_type(n);
-      if (ev == CMARK_EVENT_ENTER) {
-        switch (t) {
-          case CMARK_NODE_TEXT:
-          case CMARK_NODE_CODE:
-          case CMARK_NODE_HTML_INLINE:
-          case CMARK_NODE_CODE_BLOCK:
-          case CMARK_NODE_HTML_BLOCK:
-            if (const char* lit = cmark_node_get_literal(n)) raw += lit;
-            break;
-          case CMARK_NODE_SOFTBREAK:
-          case CMARK_NODE_LINEBREAK:
-            raw += ' ';
-            break;
-          default:
-            break;
-        }
-      } else if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING || t == CMARK_NODE_ITEM) {
-        raw += ' ';
-      }
-    }
-  }
-  std::string out;
-  bool space = false;
-  for (char c : raw) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
+  if (markdown.size() > max_bytes) return collapse_spaces(std::string(utf8_prefix(markdown, max_bytes)) + "…");
+  NodePtr doc = parse(markdown);
+  return doc ? collapse_spaces(raw_text(doc.get())) : std::string();
 }
 
 std::string shorten(std::string_view text, std::size_t max_chars) {

@@ -40,6 +40,8 @@ struct HtmlOptions {
 
 /// Safe HTML for a Markdown text.
 std::string markdown_html(std::string_view markdown, const HtmlOptions& options = {});
+/// The same, with markdown_text(markdown, options.max_bytes) put in `text`, from one parse.
+std::string markdown_html(std::string_view markdown, const HtmlOptions& options, std::string& text);
 
 /// The words of a Markdown text without its syntax, whitespace collapsed to single spaces.
 std::string markdown_text(std::string_view markdown, std::size_t max_bytes = kMaxMarkdownBytes);

@@ -1,5 +1,6 @@
 #include "render/escape.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace persona::render {
@@ -108,14 +109,17 @@ std::string script_safe_json(std::string_view j) {
   return out;
 }
 
-std::string fill_url_template(std::string_view tmpl, const std::map<std::string, std::string>& vars) {
+std::string fill_url_template(std::string_view tmpl,
+                              std::initializer_list<std::pair<std::string_view, std::string_view>> vars) {
   std::string out;
+  out.reserve(tmpl.size() + 32);
   std::size_t i = 0;
   while (i < tmpl.size()) {
     if (tmpl[i] == '{') {
       std::size_t close = tmpl.find('}', i + 1);
       if (close != std::string_view::npos) {
-        auto it = vars.find(std::string(tmpl.substr(i + 1, close - i - 1)));
+        std::string_view name = tmpl.substr(i + 1, close - i - 1);
+        auto it = std::find_if(vars.begin(), vars.end(), [&](const auto& v) { return v.first == name; });
         if (it != vars.end()) {
           out += url_encode(it->second);
           i = close + 1;

@@ -1,7 +1,8 @@
 #pragma once
 /// Escaping for every context a value from a persona file can land in. Everything read from the
 /// library is untrusted: it goes through one of these on its way into a page.
-#include <map>
+#include <initializer_list>
+#include <utility>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,8 @@ std::string script_safe_json(std::string_view json_text);
 
 /// A URL template with {name} placeholders replaced by the URL-encoded values in `vars`.
 /// Unknown placeholders are left as they are.
-std::string fill_url_template(std::string_view tmpl, const std::map<std::string, std::string>& vars);
+std::string fill_url_template(std::string_view tmpl,
+                              std::initializer_list<std::pair<std::string_view, std::string_view>> vars);
 
 /// Backslash-escapes the characters Markdown reads as inline syntax anywhere in a line
 /// (backslash, backtick, * _ [ ] < > # | ~ & !), for metadata (names, slugs) put into Markdown.

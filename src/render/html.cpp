@@ -12,7 +12,7 @@ namespace persona::render {
 
 namespace {
 
-using json = nlohmann::json;
+using mustache::Value;
 
 constexpr const char* kSiteCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -32,88 +32,140 @@ std::string text_field(const Persona& p, const std::string& name) {
 }
 
 /// Fields shared by every page: the library, where the root is, and the page's own address.
-json page_base(const RenderContext& ctx, const std::string& page, const std::string& title,
-               const std::string& description, bool standalone = false) {
+Value page_base(const RenderContext& ctx, const std::string& page, const std::string& title,
+                const std::string& description, bool standalone = false) {
   const Config& c = ctx.library.config;
   // A standalone page is read outside the site: its links go to the published site if any.
   std::string root = standalone && !ctx.base_url.empty() ? ctx.base_url : root_prefix(page);
-  json j;
-  j["site"] = {{"name", c.name},
-               {"description", c.description},
-               {"has_description", !c.description.empty()},
-               {"repository", c.repository},
-               {"has_repository", !c.repository.empty() && is_safe_url(c.repository)}};
-  j["root"] = root;
-  j["home_href"] = root + "index.html";
-  j["css_href"] = root + "assets/site.css";
-  j["favicon_href"] = root + "assets/favicon.svg";
-  j["search_action"] = root + "index.html";
-  j["title"] = title;
-  j["description"] = description;
-  j["csp"] = kSiteCsp;
-  j["inline_css"] = false;
-  j["show_search"] = !standalone;
-  j["has_canonical"] = !ctx.base_url.empty();
-  j["canonical"] = ctx.base_url.empty() ? "" : ctx.base_url + page;
+  Value site = Value::object();
+  site.set("name", c.name);
+  site.set("description", c.description);
+  site.set("has_description", !c.description.empty());
+  site.set("repository", c.repository);
+  site.set("has_repository", !c.repository.empty() && is_safe_url(c.repository));
+  Value j = Value::object();
+  j.set("site", std::move(site));
+  j.set("home_href", root + "index.html");
+  j.set("css_href", root + "assets/site.css");
+  j.set("favicon_href", root + "assets/favicon.svg");
+  j.set("search_action", root + "index.html");
+  j.set("root", std::move(root));
+  j.set("title", title);
+  j.set("description", description);
+  j.set("csp", kSiteCsp);
+  j.set("inline_css", false);
+  j.set("show_search", !standalone);
+  j.set("has_canonical", !ctx.base_url.empty());
+  j.set("canonical", ctx.base_url.empty() ? "" : ctx.base_url + page);
   return j;
 }
 
-std::string excerpt(const Persona& p, std::size_t chars) {
-  return shorten(markdown_text(text_field(p, "identity")), chars);
+/// The position of field `name` in profile_fields().
+std::size_t field_index(std::string_view name) {
+  const auto& fields = profile_fields();
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].name == name) return i;
+  throw std::logic_error("no profile field " + std::string(name));
 }
 
-}  // namespace
+/// The words of every profile field (markdown_text), in profile_fields() order; a list's items
+/// joined by " · ".
+using FieldTexts = std::vector<std::string>;
 
-CardText card_text(const Persona& p) {
-  return CardText{excerpt(p, 280), first_sentence(markdown_text(text_field(p, "aha_moment")), 220)};
+void add_item_text(std::string& joined, std::string_view item_text) {
+  if (!joined.empty()) joined += " · ";
+  joined += item_text;
 }
 
-namespace {
-
-json card(const RenderContext& ctx, const Persona& p, const CardText& text, long long comments,
-          const std::string& root) {
-  json tags = json::array();
-  std::string tags_attr;
-  for (const auto& t : p.tags) {
-    tags.push_back({{"tag", t}});
-    tags_attr += (tags_attr.empty() ? "" : " ") + t;
-  }
-  return {
-      {"pid", p.pid},
-      {"name", p.name},
-      {"href", root + ctx.paths.persona(p.pid, ".html")},
-      {"app", p.app},
-      {"app_name", ctx.app_name(p.app)},
-      {"app_href", root + ctx.paths.app(p.app)},
-      {"hue", hue_class(p.app)},
-      {"category", p.category},
-      {"category_name", humanize(p.category)},
-      {"category_href", root + ctx.paths.category(p.category)},
-      {"tags", tags},
-      {"tags_attr", tags_attr},
-      {"has_comments", comments > 0},
-      {"comments_text", plural(comments, "comment", "comments")},
-      {"excerpt", text.excerpt},
-      {"aha", text.aha},
-  };
-}
-
-/// Apps, categories or tags with their counts, for filters and "browse" lists.
-json facet(const std::map<std::string, std::pair<std::string, int>>& items,
-           const std::function<std::string(const std::string&)>& href) {
-  json out = json::array();
-  for (const auto& [value, named] : items) {
-    json j = {{"value", value}, {"label", named.first}, {"count", std::to_string(named.second)}};
-    if (href) j["href"] = href(value);
-    out.push_back(j);
+FieldTexts field_texts(const Persona& p) {
+  FieldTexts out;
+  for (const auto& def : profile_fields()) {
+    std::string name(def.name);
+    std::string& t = out.emplace_back();
+    if (def.kind == FieldKind::kText) {
+      t = markdown_text(text_field(p, name));
+    } else if (auto it = p.lists.find(name); it != p.lists.end()) {
+      for (const auto& item : it->second) add_item_text(t, markdown_text(item));
+    }
   }
   return out;
 }
 
-json field_stats(const FieldActivity& f) {
-  json stats = json::array();
+const std::string& identity_text(const FieldTexts& t) {
+  static const std::size_t at = field_index("identity");
+  return t[at];
+}
+
+CardText card_text_of(const FieldTexts& t) {
+  static const std::size_t aha = field_index("aha_moment");
+  return CardText{shorten(identity_text(t), 280), first_sentence(t[aha], 220)};
+}
+
+std::string search_text_json_of(const FieldTexts& t);
+
+}  // namespace
+
+CardText card_text(const Persona& p) {
+  // Only the two fields a card shows.
+  return CardText{shorten(markdown_text(text_field(p, "identity")), 280),
+                  first_sentence(markdown_text(text_field(p, "aha_moment")), 220)};
+}
+
+namespace {
+
+/// A persona's card. With `tags`, its tags as the persona page shows them (links); else as a
+/// card does.
+Value card(const RenderContext& ctx, const Persona& p, const CardText& text, long long comments,
+           const std::string& root, Value* tags = nullptr) {
+  Value card_tags = Value::list();
+  std::string tags_attr;
+  for (const auto& t : p.tags) {
+    if (!tags) card_tags.push(Value::object()).set("tag", t);
+    if (!tags_attr.empty()) tags_attr += ' ';
+    tags_attr += t;
+  }
+  Value j = Value::object();
+  j.set("pid", p.pid);
+  j.set("name", p.name);
+  j.set("href", root + ctx.paths.persona(p.pid, ".html"));
+  j.set("app", p.app);
+  j.set("app_name", ctx.app_name(p.app));
+  j.set("app_href", root + ctx.paths.app(p.app));
+  j.set("hue", hue_class(p.app));
+  j.set("category", p.category);
+  j.set("category_name", humanize(p.category));
+  j.set("category_href", root + ctx.paths.category(p.category));
+  j.set("tags", tags ? std::move(*tags) : std::move(card_tags));
+  j.set("tags_attr", std::move(tags_attr));
+  j.set("has_comments", comments > 0);
+  j.set("comments_text", plural(comments, "comment", "comments"));
+  j.set("excerpt", text.excerpt);
+  j.set("aha", text.aha);
+  return j;
+}
+
+/// Apps, categories or tags with their counts, for filters and "browse" lists.
+Value facet(const std::map<std::string, std::pair<std::string, int>>& items,
+            const std::function<std::string(const std::string&)>& href) {
+  Value out = Value::list();
+  for (const auto& [value, named] : items) {
+    Value& j = out.push(Value::object());
+    j.set("value", value);
+    j.set("label", named.first);
+    j.set("count", std::to_string(named.second));
+    if (href) j.set("href", href(value));
+  }
+  return out;
+}
+
+Value field_stats(const FieldActivity& f) {
+  Value stats = Value::list();
   auto add = [&](const char* kind, int n, const char* one, const char* many, const char* title) {
-    if (n > 0) stats.push_back({{"kind", kind}, {"text", plural(n, one, many)}, {"title", title}});
+    if (n <= 0) return;
+    Value& s = stats.push(Value::object());
+    s.set("kind", kind);
+    s.set("text", plural(n, one, many));
+    s.set("title", title);
   };
   add("confirm", f.confirmations, "confirmation", "confirmations",
       "People who confirmed the text as it reads now");
@@ -125,112 +177,142 @@ json field_stats(const FieldActivity& f) {
   return stats;
 }
 
-json contribute_links(const RenderContext& ctx, const Persona& p, const std::string& field,
-                      const std::string& label) {
+Value contribute_links(const RenderContext& ctx, const Persona& p, const std::string& field,
+                       const std::string& label) {
   static const std::pair<const char*, const char*> kKinds[] = {
       {"confirm", "Confirm it matches your experience"},
       {"correct", "Suggest a correction"},
       {"extend", "Add something missing"},
   };
-  json out = json::array();
+  Value out = Value::list();
   for (const auto& [kind, text] : kKinds) {
     std::string url = contribute_url(ctx.library.config, p.pid, field, kind);
-    if (url.empty()) return json::array();
-    out.push_back({{"kind", kind}, {"text", text}, {"href", url},
-                   {"aria", std::string(text) + ": " + label}});
+    if (url.empty()) return Value::list();
+    Value& link = out.push(Value::object());
+    link.set("kind", kind);
+    link.set("text", text);
+    link.set("href", std::move(url));
+    link.set("aria", std::string(text) + ": " + label);
   }
   return out;
 }
 
-json persona_page_data(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
-                       const PersonaActivity& a, const std::map<std::string, MentionLink>& mentions,
-                       bool standalone) {
-  std::string page = ctx.paths.persona(p.pid, ".html");
-  json j = page_base(ctx, page, p.name + " · " + ctx.library.config.name, excerpt(p, 160), standalone);
-  std::string root = j["root"].get<std::string>();
-  if (standalone) {
-    j["csp"] = kStandaloneCsp;
-    j["inline_css"] = true;
-    j["css_html"] = templates.text("site.css");
-  }
-  json tags = json::array();
-  for (const auto& t : p.tags)
-    tags.push_back({{"tag", t}, {"href", root + "index.html?tag=" + url_encode(t)}});
-  j["persona"] = card(ctx, p, card_text(p), static_cast<long long>(a.comments.size()), root);
-  j["persona"]["tags"] = tags;
-  j["persona"]["version"] = std::to_string(p.version);
-  j["persona"]["archetype"] = p.archetype();
-
-  json sections = json::array();
+/// A persona page's data; the words of each field (field_texts) go to `texts`, from the same
+/// parse as its HTML.
+Value persona_page_data(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
+                        const PersonaActivity& a, const std::map<std::string, MentionLink>& mentions,
+                        bool standalone, FieldTexts& texts) {
+  texts.assign(profile_fields().size(), std::string());
+  Value sections = Value::list();
   HtmlOptions md;
   md.heading_offset = 2;
   md.mentions = &mentions;
-  for (const auto& def : profile_fields()) {
+  HtmlOptions item_md = md;
+  item_md.unwrap_paragraph = true;
+  std::string item_text;
+  for (std::size_t fi = 0; fi < profile_fields().size(); ++fi) {
+    const auto& def = profile_fields()[fi];
     std::string name(def.name), label(def.label);
-    json s = {{"id", name}, {"label", label}, {"is_list", def.kind == FieldKind::kList}};
+    Value& s = sections.push(Value::object());
+    s.set("id", name);
+    s.set("label", label);
+    s.set("is_list", def.kind == FieldKind::kList);
     if (def.kind == FieldKind::kText) {
-      s["body_html"] = markdown_html(text_field(p, name), md);
+      s.set("body_html", markdown_html(text_field(p, name), md, texts[fi]));
     } else {
-      std::string items;
+      std::string items = "<ul>\n";
       auto it = p.lists.find(name);
-      HtmlOptions item_md = md;
-      item_md.unwrap_paragraph = true;
       if (it != p.lists.end())
-        for (const auto& item : it->second) items += "<li>" + markdown_html(item, item_md) + "</li>\n";
-      s["body_html"] = "<ul>\n" + items + "</ul>\n";
+        for (const auto& item : it->second) {
+          items += "<li>";
+          items += markdown_html(item, item_md, item_text);
+          items += "</li>\n";
+          add_item_text(texts[fi], item_text);
+        }
+      items += "</ul>\n";
+      s.set("body_html", std::move(items));
     }
     auto fit = a.fields.find(name);
     FieldActivity none;
     const FieldActivity& f = fit == a.fields.end() ? none : fit->second;
-    json stats = field_stats(f);
-    s["stats"] = stats;
-    s["has_stats"] = !stats.empty();
-    s["has_last_activity"] = !f.last_activity.empty();
-    s["last_activity"] = date_of(f.last_activity);
-    s["last_activity_time"] = f.last_activity;
-    json links = contribute_links(ctx, p, name, label);
-    s["contribute"] = links;
-    s["has_contribute"] = !links.empty();
-    sections.push_back(s);
+    Value stats = field_stats(f);
+    s.set("has_stats", !stats.empty());
+    s.set("stats", std::move(stats));
+    s.set("has_last_activity", !f.last_activity.empty());
+    s.set("last_activity", date_of(f.last_activity));
+    s.set("last_activity_time", f.last_activity);
+    Value links = contribute_links(ctx, p, name, label);
+    s.set("has_contribute", !links.empty());
+    s.set("contribute", std::move(links));
   }
-  j["sections"] = sections;
 
-  json comments = json::array();
+  std::string page = ctx.paths.persona(p.pid, ".html");
+  Value j = page_base(ctx, page, p.name + " · " + ctx.library.config.name, shorten(identity_text(texts), 160),
+                      standalone);
+  j.set("sections", std::move(sections));
+  std::string root = j.get("root")->str();
+  if (standalone) {
+    j.set("csp", kStandaloneCsp);
+    j.set("inline_css", true);
+    j.set("css_html", templates.text("site.css"));
+  }
+  Value tags = Value::list();
+  for (const auto& t : p.tags) {
+    Value& tag = tags.push(Value::object());
+    tag.set("tag", t);
+    tag.set("href", root + "index.html?tag=" + url_encode(t));
+  }
+  Value& persona =
+      j.set("persona", card(ctx, p, card_text_of(texts), static_cast<long long>(a.comments.size()), root, &tags));
+  persona.set("version", std::to_string(p.version));
+  persona.set("archetype", p.archetype());
+
+  Value comments = Value::list();
   HtmlOptions comment_md;
   comment_md.heading_offset = 3;
   comment_md.mentions = &mentions;
   for (const Record* r : a.comments) {
-    json c = {{"id", "comment-" + r->id},
-              {"author", r->author},
-              {"date", date_of(r->time)},
-              {"time", r->time},
-              {"body_html", markdown_html(r->text, comment_md)}};
+    Value& c = comments.push(Value::object());
+    c.set("id", "comment-" + r->id);
+    c.set("author", r->author);
+    c.set("date", date_of(r->time));
+    c.set("time", r->time);
+    c.set("body_html", markdown_html(r->text, comment_md));
     auto path = r->field.empty() ? std::nullopt : parse_field_path(r->field, nullptr);
     const FieldDef* def = path ? find_field(path->field) : nullptr;
-    c["has_field"] = def != nullptr;
+    c.set("has_field", def != nullptr);
     if (def) {
-      c["field_label"] = std::string(def->label) + (path->item ? " " + std::to_string(*path->item) : "");
-      c["field_href"] = "#" + std::string(def->name);
+      std::string field_label(def->label);
+      if (path->item) {
+        field_label += ' ';
+        field_label += std::to_string(*path->item);
+      }
+      c.set("field_label", std::move(field_label));
+      std::string href = "#";
+      href += def->name;
+      c.set("field_href", std::move(href));
     }
-    comments.push_back(c);
   }
-  j["comments"] = comments;
-  j["has_comments"] = !comments.empty();
-  j["comments_heading"] = comments.empty() ? "Comments" : plural(static_cast<long long>(comments.size()), "comment", "comments");
+  bool has_comments = !comments.empty();
+  j.set("comments_heading", has_comments ? plural(static_cast<long long>(a.comments.size()), "comment", "comments")
+                                         : std::string("Comments"));
+  j.set("comments", std::move(comments));
+  j.set("has_comments", has_comments);
   std::string comment_url = contribute_url(ctx.library.config, p.pid, "", "comment");
-  j["has_comment_link"] = !comment_url.empty();
-  j["comment_href"] = comment_url;
+  j.set("has_comment_link", !comment_url.empty());
+  j.set("comment_href", std::move(comment_url));
 
-  json summary = json::array();
+  Value summary = Value::list();
   if (a.total() > 0) {
-    summary.push_back({{"text", plural(a.total(), "contribution", "contributions")}});
-    summary.push_back({{"text", "from " + plural(static_cast<long long>(a.contributors.size()), "person", "people")}});
+    summary.push(Value::object()).set("text", plural(a.total(), "contribution", "contributions"));
+    summary.push(Value::object())
+        .set("text", "from " + plural(static_cast<long long>(a.contributors.size()), "person", "people"));
   }
-  j["summary"] = summary;
-  j["has_activity"] = a.total() > 0;
-  j["last_activity"] = date_of(a.last_activity);
-  j["last_activity_time"] = a.last_activity;
-  j["contribute_enabled"] = !contribute_url(ctx.library.config, p.pid, "identity", "confirm").empty();
+  j.set("summary", std::move(summary));
+  j.set("has_activity", a.total() > 0);
+  j.set("last_activity", date_of(a.last_activity));
+  j.set("last_activity_time", a.last_activity);
+  j.set("contribute_enabled", !contribute_url(ctx.library.config, p.pid, "identity", "confirm").empty());
   return j;
 }
 
@@ -241,16 +323,16 @@ json persona_page_data(const RenderContext& ctx, const TemplateSet& templates, c
 /// page is rendered with the cards in place instead.
 std::string card_marker(std::size_t i) { return "<\x1e" + std::to_string(i) + "\x1e>"; }
 
-json card_list(std::size_t count, const std::function<std::string(std::size_t)>& html) {
-  json out = json::array();
-  for (std::size_t i = 0; i < count; ++i) out.push_back({{"card_html", html(i)}});
+Value card_list(std::size_t count, const std::function<std::string(std::size_t)>& html) {
+  Value out = Value::list();
+  for (std::size_t i = 0; i < count; ++i) out.push(Value::object()).set("card_html", html(i));
   return out;
 }
 
-json index_data(const RenderContext& ctx, json cards) {
+Value index_data(const RenderContext& ctx, Value cards) {
   const auto& lib = ctx.library;
-  json j = page_base(ctx, "index.html", lib.config.name, lib.config.description);
-  j["show_search"] = false;  // the index has its own search box
+  Value j = page_base(ctx, "index.html", lib.config.name, lib.config.description);
+  j.set("show_search", false);  // the index has its own search box
   std::map<std::string, std::pair<std::string, int>> apps, cats, tags;
   for (const auto& p : lib.personas) {
     auto& a = apps[p.app];
@@ -265,28 +347,28 @@ json index_data(const RenderContext& ctx, json cards) {
       ++tg.second;
     }
   }
-  j["cards"] = std::move(cards);
-  j["apps"] = facet(apps, [&](const std::string& v) { return ctx.paths.app(v); });
-  j["categories"] = facet(cats, [&](const std::string& v) { return ctx.paths.category(v); });
-  j["tags"] = facet(tags, nullptr);
-  j["persona_count"] = std::to_string(lib.personas.size());
-  j["persona_count_text"] = plural(static_cast<long long>(lib.personas.size()), "persona", "personas");
-  j["app_count_text"] = plural(static_cast<long long>(apps.size()), "app", "apps");
-  j["contribution_count_text"] = plural(static_cast<long long>(lib.records.size()), "contribution", "contributions");
+  j.set("cards", std::move(cards));
+  j.set("apps", facet(apps, [&](const std::string& v) { return ctx.paths.app(v); }));
+  j.set("categories", facet(cats, [&](const std::string& v) { return ctx.paths.category(v); }));
+  j.set("tags", facet(tags, nullptr));
+  j.set("persona_count", std::to_string(lib.personas.size()));
+  j.set("persona_count_text", plural(static_cast<long long>(lib.personas.size()), "persona", "personas"));
+  j.set("app_count_text", plural(static_cast<long long>(apps.size()), "app", "apps"));
+  j.set("contribution_count_text", plural(static_cast<long long>(lib.records.size()), "contribution", "contributions"));
   std::string contribute = contribute_url(lib.config, "", "", "");
-  j["has_contribute"] = !contribute.empty();
-  j["contribute_href"] = contribute;
+  j.set("has_contribute", !contribute.empty());
+  j.set("contribute_href", std::move(contribute));
   return j;
 }
 
-json group_data(const RenderContext& ctx, const std::string& page, const std::string& kind,
-                const std::string& title, std::size_t members, json cards) {
-  json j = page_base(ctx, page, title + " personas · " + ctx.library.config.name,
-                     plural(static_cast<long long>(members), "persona", "personas") + " for " + title);
-  j["kind"] = kind;
-  j["heading"] = title;
-  j["count_text"] = plural(static_cast<long long>(members), "persona", "personas");
-  j["cards"] = std::move(cards);
+Value group_data(const RenderContext& ctx, const std::string& page, const std::string& kind,
+                 const std::string& title, std::size_t members, Value cards) {
+  Value j = page_base(ctx, page, title + " personas · " + ctx.library.config.name,
+                      plural(static_cast<long long>(members), "persona", "personas") + " for " + title);
+  j.set("kind", kind);
+  j.set("heading", title);
+  j.set("count_text", plural(static_cast<long long>(members), "persona", "personas"));
+  j.set("cards", std::move(cards));
   return j;
 }
 
@@ -294,7 +376,7 @@ json group_data(const RenderContext& ctx, const std::string& page, const std::st
 /// to `out`: through markers and pieces when the template shows each card once, in order.
 void list_page(const TemplateSet& templates, const std::string& name, const std::string& path,
                const std::vector<std::size_t>& members,
-               const std::function<json(json)>& data, const std::function<std::string(std::size_t)>& card_html,
+               const std::function<Value(Value)>& data, const std::function<std::string(std::size_t)>& card_html,
                const std::string& key, Sink& out) {
   if (!key.empty() && out.reuse(path, key)) return;
   std::string marked = templates.render(
@@ -350,7 +432,18 @@ std::map<std::string, MentionLink> mention_links(const RenderContext& ctx, const
 
 std::string site_persona_page(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
                               const PersonaActivity& a, const std::map<std::string, MentionLink>& mentions) {
-  return templates.render("persona.mustache", persona_page_data(ctx, templates, p, a, mentions, false));
+  FieldTexts texts;
+  return templates.render("persona.mustache", persona_page_data(ctx, templates, p, a, mentions, false, texts));
+}
+
+PersonaParts site_persona_parts(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
+                                const PersonaActivity& a, const std::map<std::string, MentionLink>& mentions) {
+  FieldTexts texts;
+  PersonaParts out;
+  out.page = templates.render("persona.mustache", persona_page_data(ctx, templates, p, a, mentions, false, texts));
+  out.card = card_text_of(texts);
+  out.search_text = search_text_json_of(texts);
+  return out;
 }
 
 void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
@@ -393,7 +486,7 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
   pages.push_back("index.html");
   list_page(templates, "index.mustache", "index.html", all,
-            [&](json cards) { return index_data(ctx, std::move(cards)); },
+            [&](Value cards) { return index_data(ctx, std::move(cards)); },
             [&](std::size_t i) { return card_html(i, ""); }, key("index.html", all), out);
   std::map<std::string, std::vector<std::size_t>> by_app, by_category;
   for (std::size_t i = 0; i < personas.size(); ++i) {
@@ -404,7 +497,7 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
                    const std::vector<std::size_t>& members) {
     pages.push_back(path);
     list_page(templates, "group.mustache", path, members,
-              [&](json cards) { return group_data(ctx, path, kind, title, members.size(), std::move(cards)); },
+              [&](Value cards) { return group_data(ctx, path, kind, title, members.size(), std::move(cards)); },
               [&](std::size_t i) { return card_html(i, "../"); }, key(path, members), out);
   };
   for (const auto& [app, members] : by_app) group(ctx.paths.app(app), "App", ctx.app_name(app), members);
@@ -418,36 +511,80 @@ void add_html_rest(const RenderContext& ctx, const TemplateSet& templates, std::
   for (const auto& name : templates.assets()) out.file("assets/" + name, templates.text(name));
 }
 
-std::string search_text_json(const Persona& p) {
-  ojson text = ojson::object();
-  for (const auto& def : profile_fields()) {
-    std::string name(def.name);
-    if (def.kind == FieldKind::kText) {
-      text[name] = markdown_text(text_field(p, name));
-    } else {
-      std::string joined;
-      auto it = p.lists.find(name);
-      if (it != p.lists.end())
-        for (const auto& item : it->second) joined += (joined.empty() ? "" : " · ") + markdown_text(item);
-      text[name] = joined;
-    }
+namespace {
+
+/// `s` as a JSON string, as dump_json() writes it. Text find_text_fault() accepts (valid UTF-8,
+/// no control characters but tab, LF and CR) is written here; anything else goes through
+/// nlohmann, which also replaces invalid UTF-8. The search index is made of such strings, and
+/// building an nlohmann tree for each entry was a tenth of rendering a page.
+void append_json_string(std::string& out, std::string_view s) {
+  if (find_text_fault(s)) {
+    out += dump_json(ojson(std::string(s)));
+    return;
   }
-  return dump_json(text);
+  out += '"';
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char* esc;
+    switch (s[i]) {
+      case '"': esc = "\\\""; break;
+      case '\\': esc = "\\\\"; break;
+      case '\n': esc = "\\n"; break;
+      case '\r': esc = "\\r"; break;
+      case '\t': esc = "\\t"; break;
+      default: continue;
+    }
+    out.append(s.substr(done, i - done));
+    out += esc;
+    done = i + 1;
+  }
+  out.append(s.substr(done));
+  out += '"';
 }
 
+/// `"name":` for a member whose name needs no escaping.
+void append_key(std::string& out, std::string_view name) {
+  out += '"';
+  out += name;
+  out += "\":";
+}
+
+std::string search_text_json_of(const FieldTexts& t) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (i) out += ',';
+    append_key(out, profile_fields()[i].name);
+    append_json_string(out, t[i]);
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
+std::string search_text_json(const Persona& p) { return search_text_json_of(field_texts(p)); }
+
 std::string search_entry(const RenderContext& ctx, const Persona& p, std::string_view text_json) {
-  ojson entry;
-  entry["pid"] = p.pid;
-  entry["name"] = p.name;
-  entry["href"] = ctx.paths.persona(p.pid, ".html");
-  entry["app"] = p.app;
-  entry["app_name"] = ctx.app_name(p.app);
-  entry["category"] = p.category;
-  entry["tags"] = p.tags;
-  // As if "text" were the last member of `entry`: dump() writes members in order, compactly.
-  std::string out = dump_json(entry);
-  out.pop_back();
-  out += ",\"text\":";
+  // Members in this order, compactly, as dump_json() would write them.
+  std::string out = "{";
+  auto member = [&](std::string_view name, std::string_view value) {
+    append_key(out, name);
+    append_json_string(out, value);
+    out += ',';
+  };
+  member("pid", p.pid);
+  member("name", p.name);
+  member("href", ctx.paths.persona(p.pid, ".html"));
+  member("app", p.app);
+  member("app_name", ctx.app_name(p.app));
+  member("category", p.category);
+  append_key(out, "tags");
+  out += '[';
+  for (std::size_t i = 0; i < p.tags.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, p.tags[i]);
+  }
+  out += "],\"text\":";
   out += text_json;
   out += '}';
   return script_safe_json(out);
@@ -479,8 +616,9 @@ std::string standalone_persona_page(const RenderContext& ctx, const TemplateSet&
                                     const Persona& p) {
   std::string page = ctx.paths.persona(p.pid, ".html");
   std::string root = ctx.base_url.empty() ? root_prefix(page) : ctx.base_url;
+  FieldTexts texts;
   return templates.render("persona.mustache", persona_page_data(ctx, templates, p, ctx.activity_of(p.pid),
-                                                                mention_links(ctx, root), true));
+                                                                mention_links(ctx, root), true, texts));
 }
 
 void add_html_site(const RenderContext& ctx, const TemplateSet& templates, Sink& out) {

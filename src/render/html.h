@@ -48,6 +48,17 @@ std::string site_persona_page(const RenderContext& ctx, const TemplateSet& templ
                               const PersonaActivity& activity,
                               const std::map<std::string, MentionLink>& mentions);
 
+/// A persona's page (site_persona_page), its card's text (card_text) and its search text
+/// (search_text_json), from one parse of each field.
+struct PersonaParts {
+  std::string page;
+  CardText card;
+  std::string search_text;
+};
+PersonaParts site_persona_parts(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
+                                const PersonaActivity& activity,
+                                const std::map<std::string, MentionLink>& mentions);
+
 /// index.html and the page of each app and category; `texts[i]` is the card text of
 /// ctx.library.personas[i]. Each page's path is appended to `pages`. With `key_salt` (what else
 /// the pages are made from: the templates), each page has an input key and may be kept.

@@ -41,7 +41,8 @@ std::map<std::string, std::string> unique_slugs(const std::set<std::string>& nam
   for (const auto& n : names) {
     std::string slug = path_slug(n);
     if (!used.insert(slug).second) {
-      slug += "-" + blob_id(n).substr(0, 8);
+      slug += '-';
+      slug += std::string_view(blob_id(n)).substr(0, 8);
       used.insert(slug);
     }
     out[n] = slug;
@@ -82,15 +83,16 @@ std::string SitePaths::category(const std::string& category) const {
 
 std::string contribute_url(const Config& config, std::string_view pid, std::string_view field,
                            std::string_view kind) {
-  std::string tmpl = config.contribute_url;
+  std::string_view tmpl = config.contribute_url;
+  std::string fallback;
   if (tmpl.empty()) {
     if (config.repository.empty()) return "";
-    std::string repo = config.repository;
-    while (!repo.empty() && repo.back() == '/') repo.pop_back();
-    tmpl = repo + "/issues/new?template=contribution.yml&pid={pid}&field={field}&kind={kind}";
+    std::string_view repo = config.repository;
+    while (!repo.empty() && repo.back() == '/') repo.remove_suffix(1);
+    fallback = std::string(repo) + "/issues/new?template=contribution.yml&pid={pid}&field={field}&kind={kind}";
+    tmpl = fallback;
   }
-  std::string url = fill_url_template(
-      tmpl, {{"pid", std::string(pid)}, {"field", std::string(field)}, {"kind", std::string(kind)}});
+  std::string url = fill_url_template(tmpl, {{"pid", pid}, {"field", field}, {"kind", kind}});
   if (!is_safe_url(url) || url.rfind("mailto:", 0) == 0) return "";
   return url;
 }

@@ -295,26 +295,33 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
         auto parse = [&] {
           if (!full) full = read_persona(root, light.file, it.quick, false, nullptr, nullptr);
         };
+        bool need_card = !it.known;
         if (!it.known) {
           parse();
           auto mentioned = mentions_of(*full);
           it.mentions.assign(mentioned.begin(), mentioned.end());
-          it.card = card_text(*full);
           it.known = true;
         }
         std::string path = ctx.paths.persona(light.pid, ".html");
         std::string key = page_key(ctx, light, it, salt);
+        std::optional<std::string> search_text;
         if (!out.reuse(path, key)) {
           parse();
           static const std::vector<Record> kNone;
           auto r = records_by_pid.find(light.pid);
           auto activity = compute_activity({*full}, r == records_by_pid.end() ? kNone : r->second);
-          out.file(path, site_persona_page(ctx, w.templates, *full, activity[light.pid], mentions), key);
+          // The page, the card and the search text from one parse of each field.
+          PersonaParts parts = site_persona_parts(ctx, w.templates, *full, activity[light.pid], mentions);
+          out.file(path, std::move(parts.page), key);
+          if (need_card) it.card = std::move(parts.card);
+          need_card = false;
+          search_text = std::move(parts.search_text);
         }
+        if (need_card) it.card = card_text(*full);
         std::string search_key = path + "\n" + ctx.app_name(light.app);
         if (!it.entry_old || it.search_key != search_key) {
           parse();
-          std::string entry = search_entry(ctx, *full, search_text_json(*full));
+          std::string entry = search_entry(ctx, *full, search_text ? *search_text : search_text_json(*full));
           std::lock_guard<std::mutex> lock(spool_mutex);
           if (std::fwrite(entry.data(), 1, entry.size(), spool.get()) != entry.size())
             throw io_error("cannot write a temporary file for the search index");

@@ -1,8 +1,7 @@
 #include "render/templates.h"
 
-#include <kainjow/mustache.hpp>
-
 #include <functional>
+#include <mutex>
 #include <regex>
 #include <set>
 
@@ -15,7 +14,6 @@
 
 namespace persona::render {
 namespace fs = std::filesystem;
-namespace mu = kainjow::mustache;
 
 namespace {
 
@@ -54,53 +52,6 @@ std::vector<std::pair<std::string, std::size_t>> partial_refs(const std::string&
   return out;
 }
 
-mu::data scalar(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::string:
-      return mu::data(j.get_ref<const std::string&>());
-    case nlohmann::json::value_t::boolean:
-      return mu::data(j.get<bool>());
-    case nlohmann::json::value_t::null:
-      return mu::data(false);
-    default:
-      return mu::data(j.dump());
-  }
-}
-
-mu::data empty_like(const nlohmann::json& j) {
-  if (j.is_object()) return mu::data(mu::data::type::object);
-  if (j.is_array()) return mu::data(mu::data::type::list);
-  return scalar(j);
-}
-
-/// Fills `d` (made by empty_like(j)) from `j` top-down: kainjow's set() and push_back() copy what
-/// they are given, so children are added empty and filled in place, never copied whole.
-/// (kainjow only hands out const access to children; they are not const objects, so the
-/// const_cast is sound.)
-void fill(mu::data& d, const nlohmann::json& j) {
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      // Partials are looked up like variables; a data key shaped like a partial's name would
-      // let data be read as a template.
-      if (!it.key().empty() && it.key()[0] == '_')
-        throw std::logic_error("template data key '" + it.key() + "' starts with '_'");
-      d.set(it.key(), empty_like(it.value()));
-      if (it.value().is_structured()) fill(const_cast<mu::data&>(*d.get(it.key())), it.value());
-    }
-  } else if (j.is_array()) {
-    for (const auto& v : j) {
-      d.push_back(empty_like(v));
-      if (v.is_structured()) fill(const_cast<mu::data&>(d.list_value().back()), v);
-    }
-  }
-}
-
-mu::data to_data(const nlohmann::json& j) {
-  mu::data d = empty_like(j);
-  fill(d, j);
-  return d;
-}
-
 }  // namespace
 
 std::vector<Diagnostic> check_template(const std::string& origin, const std::string& text) {
@@ -109,10 +60,10 @@ std::vector<Diagnostic> check_template(const std::string& origin, const std::str
     out.push_back(template_error(origin, fault->line, fault->column, fault->what));
     return out;
   }
-  mu::mustache tmpl(text);
-  if (tmpl.is_valid()) return out;
-  // kainjow reports 'Unclosed section "x" at 123' with a byte offset.
-  std::string msg = tmpl.error_message();
+  mustache::Template tmpl(text);
+  if (tmpl.valid()) return out;
+  // The engine reports, as kainjow does, 'Unclosed section "x" at 123' with a byte offset.
+  std::string msg = tmpl.error();
   std::size_t offset = 0;
   std::size_t at = msg.rfind(" at ");
   if (at != std::string::npos) {
@@ -157,29 +108,39 @@ std::vector<std::string> TemplateSet::assets() const {
 
 struct TemplateSet::Compiled {
   std::string text;  ///< what was parsed, to notice a file changed since
-  mu::mustache tmpl;
-  explicit Compiled(const std::string& t) : text(t), tmpl(t) {
-    tmpl.set_custom_escape([](const std::string& s) { return html_escape(s); });
-  }
+  mustache::Template tmpl;
+  explicit Compiled(const std::string& t) : text(t), tmpl(t) {}
 };
 
-std::string TemplateSet::render(const std::string& name, const nlohmann::json& data) const {
+std::shared_ptr<const TemplateSet::Compiled> TemplateSet::compiled(const std::string& name) const {
+  auto it = files.find(name);
+  if (it == files.end()) return nullptr;
+  std::lock_guard<std::mutex> lock(*mutex_);
+  auto& c = compiled_[name];
+  if (!c || c->text != it->second.text) c = std::make_shared<const Compiled>(it->second.text);
+  return c;
+}
+
+std::string TemplateSet::render(const std::string& name, const mustache::Value& data) const {
   auto it = files.find(name);
   if (it == files.end()) throw io_error("no template " + quote(name));
-  auto& compiled = compiled_[name];
-  if (!compiled || compiled->text != it->second.text) compiled = std::make_shared<Compiled>(it->second.text);
-  mu::data root = to_data(data);
-  for (const auto& [n, f] : files) {
-    if (!is_template(n) || n[0] != '_') continue;
-    const std::string* text = &f.text;
-    root.set(stem(n), mu::partial([text] { return *text; }));
-  }
-  std::string out = compiled->tmpl.render(root);
-  if (!compiled->tmpl.is_valid()) {
-    std::string message = compiled->tmpl.error_message();
-    compiled.reset();
-    throw Error(kExitProblems, it->second.origin + ": " + message);
-  }
+  auto page = compiled(name);
+  if (!page->tmpl.valid()) throw Error(kExitProblems, it->second.origin + ": " + page->tmpl.error());
+  // Partials come from the template files only ("{{> _head}}" is _head.mustache), never from the
+  // data, so no value can be read as a template. load_templates() has checked that each one
+  // parses and none includes itself.
+  std::vector<std::shared_ptr<const Compiled>> held;
+  std::string out;
+  out.reserve(page->text.size() * 2);
+  page->tmpl.render(
+      data,
+      [&](std::string_view partial) -> const mustache::Template* {
+        auto p = compiled(std::string(partial) + ".mustache");
+        if (!p || !p->tmpl.valid()) return nullptr;
+        held.push_back(p);
+        return &p->tmpl;
+      },
+      out);
   return out;
 }
 
