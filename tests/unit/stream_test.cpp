@@ -5,9 +5,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <ctime>
 #include <fstream>
+#include <thread>
 #include <functional>
 #include <random>
 
@@ -148,6 +152,61 @@ TEST_CASE("a streamed re-export after a change is a fresh export, and rewrites o
   CHECK(read_tree(site) == full_site(lib));
 }
 
+namespace {
+
+/// The fields the state records for `file` after its path: blob id, size, mtime, ctime, inode.
+std::vector<std::string> state_fields(const fs::path& site, const std::string& file) {
+  std::string state = slurp(site / kStateFile);
+  std::string tag = std::to_string(file.size()) + ":" + file;
+  auto at = state.find(tag);
+  REQUIRE(at != std::string::npos);
+  at += tag.size();
+  std::vector<std::string> out;
+  for (int i = 0; i < 5; ++i) {
+    auto colon = state.find(':', at);
+    std::size_t n = std::stoul(state.substr(at, colon - at));
+    out.push_back(state.substr(colon + 1, n));
+    at = colon + 1 + n;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a persona file whose stat did not change is not read again; any change is seen") {
+  TempDir tmp;
+  fs::path lib = tmp.path / "lib";
+  fs::copy(kFixture, lib, fs::copy_options::recursive);
+  std::string rel = "personas/stripe/stripe-platform-builder.yaml";
+  fs::path stripe = lib / rel;
+  // A file changed within the clock tick of the read is not trusted by its stat next time.
+  struct timespec future[2] = {{0, UTIME_OMIT}, {std::time(nullptr) + 3600, 0}};
+  REQUIRE(::utimensat(AT_FDCWD, stripe.c_str(), future, 0) == 0);
+  fs::path site = tmp.path / "site";
+  streamed_export(lib, site);
+  CHECK(state_fields(site, rel)[1] == "0");
+
+  // Settled files are recorded with their stat.
+  struct timespec past[2] = {{0, UTIME_OMIT}, {1700000000, 5}};
+  REQUIRE(::utimensat(AT_FDCWD, stripe.c_str(), past, 0) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // past the coarse clock's tick
+  CHECK(streamed_export(lib, site).written == 0);
+  auto fields = state_fields(site, rel);
+  CHECK(fields[1] == std::to_string(fs::file_size(stripe)));
+  CHECK(fields[2] == "1700000000000000005");
+  CHECK(fields[4] != "0");
+  FileSet before = read_tree(site);
+  CHECK(streamed_export(lib, site).written == 0);
+  CHECK(read_tree(site) == before);
+
+  // The same size and mtime, other bytes: the inode's ctime tells.
+  replace_in(stripe, "freelance photographers.", "freelance videographers.");
+  REQUIRE(::utimensat(AT_FDCWD, stripe.c_str(), past, 0) == 0);
+  CHECK(std::to_string(fs::file_size(stripe)) == fields[1]);
+  CHECK(streamed_export(lib, site).written == 2);
+  CHECK(read_tree(site) == full_site(lib));
+}
+
 TEST_CASE("a damaged or mismatched state is not used: the site is made again whole") {
   TempDir tmp;
   fs::path site = tmp.path / "site";
@@ -211,8 +270,13 @@ TEST_CASE("an interrupted streamed re-export leaves whole files, and the next on
   replace_in(lib / "personas/stripe/stripe-platform-builder.yaml", "name: The Stripe Platform Builder",
              "name: The Stripe Platform Architect");
   FileSet after = full_site(lib);
+  fs::path pristine = tmp.path / "pristine";
+  fs::copy(site, pristine, fs::copy_options::recursive);
   for (int fail_at : {1, 2, 4}) {
     INFO("failing write " << fail_at);
+    // From the previous export each time (a copy: no file is the one the manifest describes).
+    fs::remove_all(site);
+    fs::copy(pristine, site, fs::copy_options::recursive);
     Library lean = load_library(lib, options(false));
     StreamOptions so;
     so.root = lib;
