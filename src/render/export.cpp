@@ -142,6 +142,25 @@ std::string hash_text(std::string_view data) {
   return buf;
 }
 
+/// Appends `v` as a JSON string.
+void append_json(std::string& out, std::string_view v) {
+  out += '"';
+  for (char c : v) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && c != '"' && c != '\\') {
+      out += c;
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", u);
+      out += esc;
+    }
+  }
+  out += '"';
+}
+
 /// What the previous export recorded of one file.
 struct Entry {
   std::string blob;  ///< git blob id of its bytes
@@ -172,11 +191,134 @@ bool read_whole(const fs::path& p, std::string& out, std::optional<FileStat>* st
   return true;
 }
 
-void read_manifest(nlohmann::json& j, const fs::path& out, Previous& prev);
+/// What a manifest of the current format says.
+struct Manifest {
+  std::string renderer;
+  std::uint64_t state_size = 0;  ///< 0: no state
+  std::string state_hash;
+  std::unordered_map<std::string, Entry> files;
+};
+
+/// Reads a manifest in exactly the shape finish() writes it, without building a JSON tree (a
+/// tree of 30,000 values is most of the time of reading it); false for anything else, which
+/// the general parser then reads.
+bool parse_manifest_fast(std::string_view s, Manifest& m) {
+  std::size_t i = 0;
+  auto ws = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\n')) ++i;
+  };
+  auto lit = [&](std::string_view l) {
+    ws();
+    if (s.substr(i, l.size()) != l) return false;
+    i += l.size();
+    return true;
+  };
+  auto str = [&](std::string_view& v) {
+    ws();
+    if (i >= s.size() || s[i] != '"') return false;
+    std::size_t end = ++i;
+    while (end < s.size() && s[end] != '"') {
+      // Escapes and control characters are left to the general parser.
+      if (s[end] == '\\' || static_cast<unsigned char>(s[end]) < 0x20) return false;
+      ++end;
+    }
+    if (end == s.size()) return false;
+    v = s.substr(i, end - i);
+    i = end + 1;
+    return true;
+  };
+  auto num = [&](std::uint64_t& v) {
+    ws();
+    std::size_t start = i;
+    v = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 19) v = v * 10 + static_cast<std::uint64_t>(s[i++] - '0');
+    return i > start && (i == s.size() || s[i] < '0' || s[i] > '9');
+  };
+  // Calls `item` for each member of an object, after its name.
+  auto members = [&](auto&& item) {
+    if (!lit("{")) return false;
+    if (lit("}")) return true;
+    do {
+      std::string_view name;
+      if (!str(name) || !lit(":") || !item(name)) return false;
+    } while (lit(","));
+    return lit("}");
+  };
+  std::string_view v;
+  std::uint64_t format = 0;
+  if (!lit("{") || !lit("\"format\":") || !num(format) || format != kManifestFormat || !lit(",") ||
+      !lit("\"generator\":") || !str(v) || !lit(",") || !lit("\"renderer\":") || !str(v) || !lit(","))
+    return false;
+  m.renderer = v;
+  if (lit("\"state\":")) {
+    std::string_view file, hash;
+    if (!lit("{") || !lit("\"file\":") || !str(file) || file != kStateFile || !lit(",") || !lit("\"size\":") ||
+        !num(m.state_size) || !lit(",") || !lit("\"hash\":") || !str(hash) || !lit("}") || !lit(","))
+      return false;
+    m.state_hash = hash;
+  }
+  m.files.reserve(16384);
+  bool ok = lit("\"files\":") && members([&](std::string_view path) {
+              std::string_view blob;
+              Entry e;
+              if (!lit("[") || !str(blob) || !lit(",") || !num(e.stat.size) || !lit(",") || !num(e.stat.mtime_ns) ||
+                  !lit(",") || !num(e.stat.ino) || !lit("]"))
+                return false;
+              e.blob = blob;
+              m.files.emplace(path, std::move(e));
+              return true;
+            });
+  ok = ok && lit(",") && lit("\"keys\":") && members([&](std::string_view path) {
+         std::string_view key;
+         if (!str(key)) return false;
+         auto e = m.files.find(std::string(path));
+         if (e != m.files.end()) e->second.key = key;
+         return true;
+       });
+  ok = ok && lit("}");
+  ws();
+  return ok && i == s.size();
+}
+
+/// Reads a manifest of the current format with a JSON parser; false when it is not one.
+bool parse_manifest_json(const std::string& text, Manifest& m) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  try {
+    auto format = j.find("format");
+    if (format == j.end() || *format != kManifestFormat) return false;
+    if (j.contains("renderer") && j["renderer"].is_string()) m.renderer = j["renderer"].get<std::string>();
+    auto files = j.find("files");
+    if (files == j.end() || !files->is_object()) return false;
+    for (auto& [path, v] : files->items()) {
+      if (!v.is_array() || v.size() != 4 || !v[0].is_string() || !v[1].is_number_unsigned() ||
+          !v[2].is_number_unsigned() || !v[3].is_number_unsigned())
+        continue;
+      Entry e;
+      e.blob = std::move(v[0].get_ref<std::string&>());
+      e.stat = {v[1].get<std::uint64_t>(), v[2].get<std::uint64_t>(), v[3].get<std::uint64_t>()};
+      m.files.emplace(path, std::move(e));
+    }
+    if (auto keys = j.find("keys"); keys != j.end() && keys->is_object())
+      for (auto& [path, v] : keys->items()) {
+        auto e = m.files.find(path);
+        if (e != m.files.end() && v.is_string()) e->second.key = std::move(v.get_ref<std::string&>());
+      }
+    auto state = j.find("state");
+    if (state != j.end() && state->is_object() && (*state)["size"].is_number_unsigned() &&
+        (*state)["hash"].is_string()) {
+      m.state_size = (*state)["size"].get<std::uint64_t>();
+      m.state_hash = (*state)["hash"].get<std::string>();
+    }
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+  return true;
+}
 
 /// The previous export in `out`. A damaged, foreign or older manifest still marks an export; it
-/// just lists nothing, so everything is made again. Its state is used only when the same program
-/// made it and it is the very one the manifest describes.
+/// just lists nothing, so everything is made again. Keys and the state are used only when the
+/// same program made them, and the state only when it is the very one the manifest describes.
 Previous read_previous(const fs::path& out) {
   Previous prev;
   std::string text;
@@ -188,46 +330,21 @@ Previous read_previous(const fs::path& out) {
   }
   prev.found = true;
   prev.written_ns = st->mtime_ns;
-  auto j = nlohmann::json::parse(text, nullptr, false);
+  Manifest m;
+  if (!parse_manifest_fast(text, m)) {
+    m = Manifest();
+    if (!parse_manifest_json(text, m)) return prev;
+  }
   std::string().swap(text);
-  try {
-    read_manifest(j, out, prev);
-  } catch (const nlohmann::json::exception&) {
-    prev.files.clear();
-    prev.state.clear();
-  }
+  bool same_renderer = !renderer_id().empty() && m.renderer == renderer_id();
+  if (!same_renderer)
+    for (auto& [path, e] : m.files) e.key.clear();
+  prev.files = std::move(m.files);
+  std::string data;
+  if (same_renderer && m.state_size > 0 && read_whole(out / kStateFile, data) && data.size() == m.state_size &&
+      hash_text(data) == m.state_hash)
+    prev.state = std::move(data);
   return prev;
-}
-
-void read_manifest(nlohmann::json& j, const fs::path& out, Previous& prev) {
-  auto format = j.is_object() ? j.find("format") : j.end();
-  if (j.is_discarded() || !j.is_object() || format == j.end() || *format != kManifestFormat) return;
-  bool same_renderer = !renderer_id().empty() && j.value("renderer", "") == renderer_id();
-  auto files = j.find("files");
-  if (files == j.end() || !files->is_object()) return;
-  prev.files.reserve(files->size());
-  for (auto& [path, v] : files->items()) {
-    if (!v.is_array() || v.size() != 4 || !v[0].is_string() || !v[1].is_number_unsigned() ||
-        !v[2].is_number_unsigned() || !v[3].is_number_unsigned())
-      continue;
-    Entry e;
-    e.blob = std::move(v[0].get_ref<std::string&>());
-    e.stat = {v[1].get<std::uint64_t>(), v[2].get<std::uint64_t>(), v[3].get<std::uint64_t>()};
-    prev.files.emplace(path, std::move(e));
-  }
-  if (!same_renderer) return;
-  if (auto keys = j.find("keys"); keys != j.end() && keys->is_object())
-    for (auto& [path, v] : keys->items()) {
-      auto e = prev.files.find(path);
-      if (e != prev.files.end() && v.is_string()) e->second.key = std::move(v.get_ref<std::string&>());
-    }
-  auto state = j.find("state");
-  if (state != j.end() && state->is_object() && state->value("size", std::uint64_t{0}) > 0) {
-    std::string data;
-    if (read_whole(out / kStateFile, data) && data.size() == state->value("size", std::uint64_t{0}) &&
-        hash_text(data) == state->value("hash", ""))
-      prev.state = std::move(data);
-  }
 }
 
 /// Renames a new directory into place where nothing is.
@@ -343,31 +460,33 @@ class Writer : public Sink {
     old_ = std::move(previous.files);
     old_state_ = std::move(previous.state);
     written_ns_ = previous.written_ns;
+    // The directories of the previous export's files, checked once: most files go into one.
+    if (in_place_)
+      for (const auto& [path, e] : old_)
+        for (std::size_t at = path.find('/'); at != std::string::npos; at = path.find('/', at + 1)) {
+          std::string sub = path.substr(0, at);
+          if (ready_dirs_.count(sub)) continue;
+          struct stat st {};
+          if (::lstat((dir_ / sub).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) break;
+          ready_dirs_.insert(std::move(sub));
+        }
   }
 
   // Renderers may send files from several threads: the bookkeeping is under a lock, the disk
-  // work is not.
+  // work is not. reuse(), asked for every page, takes it once, to record the page kept (the
+  // previous export's list does not change while the renderers run).
   bool reuse(const std::string& path, const std::string& key) override {
-    const Entry* old = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      check(path);
-      auto o = old_.find(path);
-      if (!in_place_ || key.empty() || o == old_.end() || o->second.key != key) return false;
-      old = &o->second;
-      files_[path];  // claimed, so a second file with this path is refused
-    }
+    auto o = old_.find(path);
+    if (!in_place_ || key.empty() || o == old_.end() || o->second.key != key || !is_safe_output_path(path))
+      return false;
     fs::path target = dir_ / path;
     make_parent(path);
     auto now = disk_.stat(target);
-    bool ok = now && intact(*old, *now, target);
+    if (!now || !intact(o->second, *now, target)) return false;
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!ok) {
-      files_.erase(path);
-      return false;
-    }
+    check(path);
     ++report.unchanged;
-    files_[path] = Entry{old->blob, *now, key};
+    files_[path] = Entry{o->second.blob, *now, key};
     return true;
   }
 
@@ -444,38 +563,53 @@ class Writer : public Sink {
     if (in_place_) sweep(dir_, "");
     // One file per line, so the manifest stays readable and quick to parse.
     std::string text = "{\n  \"format\": " + std::to_string(kManifestFormat) +
-                       ",\n  \"generator\": \"persona export\",\n  \"renderer\": " +
-                       nlohmann::json(renderer_id()).dump() + ",\n";
+                       ",\n  \"generator\": \"persona export\",\n  \"renderer\": ";
+    text.reserve(files_.size() * 160);
+    append_json(text, renderer_id());
+    text += ",\n";
     if (!state_.empty()) {
       put(dir_ / kStateFile, [&](const Piece& piece) { piece(state_); });
-      text += "  \"state\": {\"file\": " + nlohmann::json(kStateFile).dump() +
-              ", \"size\": " + std::to_string(state_.size()) + ", \"hash\": \"" + hash_text(state_) +
-              "\"},\n";
+      text += "  \"state\": {\"file\": ";
+      append_json(text, kStateFile);
+      text += ", \"size\": " + std::to_string(state_.size()) + ", \"hash\": \"" + hash_text(state_) + "\"},\n";
     } else if (in_place_) {
       disk_.remove(dir_ / kStateFile);
     }
+    // `value` appends an entry's value and returns true, or returns false to leave it out.
     auto list = [&](const char* name, auto&& value) {
       text += "  \"";
       text += name;
       text += "\": {";
       bool first = true;
       for (const auto& [path, e] : files_) {
-        std::string v = value(e);
-        if (v.empty()) continue;
+        if (!value(e, nullptr)) continue;
         text += first ? "\n    " : ",\n    ";
         first = false;
-        text += nlohmann::json(path).dump();
+        append_json(text, path);
         text += ": ";
-        text += v;
+        value(e, &text);
       }
       text += first ? "}" : "\n  }";
     };
-    list("files", [](const Entry& e) {
-      return "[\"" + e.blob + "\", " + std::to_string(e.stat.size) + ", " + std::to_string(e.stat.mtime_ns) +
-             ", " + std::to_string(e.stat.ino) + "]";
+    list("files", [](const Entry& e, std::string* to) {
+      if (to) {
+        *to += "[\"";
+        *to += e.blob;
+        *to += "\", ";
+        *to += std::to_string(e.stat.size);
+        *to += ", ";
+        *to += std::to_string(e.stat.mtime_ns);
+        *to += ", ";
+        *to += std::to_string(e.stat.ino);
+        *to += "]";
+      }
+      return true;
     });
     text += ",\n";
-    list("keys", [](const Entry& e) { return e.key.empty() ? std::string() : nlohmann::json(e.key).dump(); });
+    list("keys", [](const Entry& e, std::string* to) {
+      if (to) append_json(*to, e.key);
+      return !e.key.empty();
+    });
     text += "\n}\n";
     put(dir_ / kManifestFile, [&](const Piece& piece) { piece(text); });
   }
@@ -534,6 +668,7 @@ class Writer : public Sink {
   void make_parent(const std::string& path) {
     std::size_t slash = path.rfind('/');
     if (slash == std::string::npos) return;
+    if (ready_dirs_.count(std::string_view(path).substr(0, slash))) return;
     std::lock_guard<std::mutex> lock(dirs_mutex_);
     for (std::size_t at = path.find('/'); at != std::string::npos && at <= slash; at = path.find('/', at + 1)) {
       std::string dir = path.substr(0, at);
@@ -651,6 +786,7 @@ class Writer : public Sink {
   std::map<std::string, Entry> files_;
   std::set<std::string> temps_;
   std::mutex mutex_;
+  std::set<std::string, std::less<>> ready_dirs_;  ///< checked before the renderers start
   std::set<std::string> dirs_;
   std::mutex dirs_mutex_;
 };

@@ -818,6 +818,22 @@ TEST_CASE("export: a damaged, foreign or older manifest still marks an export, m
   }
 }
 
+TEST_CASE("export: a manifest rewritten by a JSON tool is still read whole") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
+  export_keyed(files, out, disk);
+  // Members in another order (nlohmann sorts them), no spacing.
+  auto manifest = nlohmann::json::parse(slurp(out / kManifestFile));
+  REQUIRE(manifest["files"].size() == 2);
+  std::ofstream(out / kManifestFile, std::ios::binary | std::ios::trunc) << manifest.dump();
+  std::vector<std::string> made;
+  WriteReport r = export_keyed(files, out, disk, &made);
+  CHECK(made.empty());
+  CHECK(r.unchanged == 2);
+}
+
 TEST_CASE("export: a directory that is not an export is never replaced") {
   TempDir tmp;
   Disk disk;
