@@ -1,15 +1,16 @@
 #pragma once
 /// `persona export`: the whole library as files (HTML site, JSON, Markdown), written as they are
 /// made:
-///  - whole files: a new export goes to a temporary directory beside the target, renamed into
-///    place at the end (a new directory appears complete or not at all). A previous export is
-///    updated in place: each new or changed file is written to a temporary file in its own
-///    directory (.<name>.persona-tmp-XXXXXX) and renamed over the old one, so a reader only ever
-///    sees whole files; files of the previous export not made again are removed once every new
-///    file is in place, and the manifest is written last. A failed or interrupted update leaves a
-///    mix of old and new whole files and the previous manifest; the next export completes it
-///    (and removes what an interrupted one left, temporary files included). Files are not
-///    fsynced: this guards against failures of the process, not against power loss;
+///  - whole files: a new export goes to a temporary directory beside the target, renamed into place
+///    at the end, so a new directory appears complete or not at all (an interrupted one may leave
+///    its DIR.persona-tmp-* behind). A previous export is updated in place: each new or changed
+///    file is written to a temporary file in its own directory (.<name>.persona-tmp-XXXXXX) and
+///    renamed over the old one, so a reader only ever sees whole files; what this export did not
+///    make is removed once every new file is in place, and the manifest is written last. A failed
+///    or interrupted update leaves a mix of old and new whole files and the previous manifest; the
+///    next export completes it (and removes what an interrupted one left, temporary files
+///    included). Files are not fsynced: this guards against failures of the process, not against
+///    power loss;
 ///  - incremental: a persona's own files carry an input key (persona_key); when it matches the
 ///    previous export's and the file is still the one that export wrote (same size, mtime and
 ///    inode), it is kept without being made again. Any other file whose bytes did not change is
@@ -18,8 +19,8 @@
 ///  - deterministic: the same library gives byte-identical files (no clock, sorted everything);
 ///  - contained: every path is checked with is_safe_output_path before anything is written, and
 ///    no write goes through a symlink inside the output directory.
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
