@@ -74,8 +74,8 @@ void set_export_command(CLI::App& app, Runtime& rt) {
       ->delimiter(',')
       ->type_name("FORMAT");
   app.add_option("--out", o->out,
-                 "Output directory: new, empty, or a previous export (replaced as a whole, only "
-                 "changed files rewritten)")
+                 "Output directory: new, empty, or a previous export (updated in place: only "
+                 "changed files rewritten, each replaced whole; files no longer exported removed)")
       ->required()
       ->type_name("DIR");
   app.add_option("--base-url", o->base_url,
@@ -88,8 +88,11 @@ void set_export_command(CLI::App& app, Runtime& rt) {
                  "_foot.mustache, site.css, search.js, favicon.svg)")
       ->type_name("DIR");
   app.footer(
-      "The export is built beside DIR and swapped in at the end: if anything fails, DIR keeps the "
-      "previous export.\nThe same library always gives byte-identical files. The built-in "
+      "A new DIR is built beside and renamed into place: it appears complete or not at all. A "
+      "previous export is updated in place and each file is replaced whole (written beside it, "
+      "then renamed over it), so a web server serving DIR never sees a partial file; if an export "
+      "fails or is interrupted, DIR holds a mix of old and new whole files, and the next export "
+      "completes it.\nThe same library always gives byte-identical files. The built-in "
       "templates to start an override from are in src/render/templates/ of persona's source.\n\n"
       "Examples:\n"
       "  persona export --out site                        the website; open site/index.html\n"

@@ -1,9 +1,12 @@
 #include "render/stream.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -24,7 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kStateHeader = "persona html stream 1\n";
+constexpr std::string_view kStateHeader = "persona html stream 2\n";
 constexpr const char* kSearchIndex = "assets/search-index.js";
 
 using File = std::unique_ptr<FILE, int (*)(FILE*)>;
@@ -33,6 +36,10 @@ using File = std::unique_ptr<FILE, int (*)(FILE*)>;
 struct Item {
   std::string hash;  ///< git blob id of the file's bytes
   std::size_t quick = 0;  ///< a cheap hash of them, to notice a change between the two passes
+  /// What stat said of the file when `hash` was taken (all 0 when it had changed too recently to
+  /// be trusted); `trusted` when this run found it unchanged and so did not read the file.
+  std::uint64_t size = 0, mtime_ns = 0, ctime_ns = 0, ino = 0;
+  bool trusted = false;
   Persona light;     ///< file, pid, name, app, category, tags
   bool known = false;                 ///< mentions and card are set (from the state or a parse)
   std::vector<std::string> mentions;  ///< pids its fields mention, sorted
@@ -100,7 +107,7 @@ std::string encode_state(const std::vector<Item>& items, const std::vector<Perso
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
     const Persona& p = personas[i];
-    size += 15 * 8 + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() + p.app.size() +
+    size += 19 * 8 + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() + p.app.size() +
             p.category.size() + it.card.excerpt.size() + it.card.aha.size() + it.search_key.size();
     for (const auto& t : p.tags) size += 8 + t.size();
     for (const auto& m : it.mentions) size += 8 + m.size();
@@ -112,6 +119,10 @@ std::string encode_state(const std::vector<Item>& items, const std::vector<Perso
     const Persona& p = personas[i];
     put(s, p.file);
     put(s, it.hash);
+    put(s, std::to_string(it.size));
+    put(s, std::to_string(it.mtime_ns));
+    put(s, std::to_string(it.ctime_ns));
+    put(s, std::to_string(it.ino));
     put(s, p.pid);
     put(s, p.name);
     put(s, p.app);
@@ -138,7 +149,8 @@ std::unordered_map<std::string, Item> decode_state(std::string_view in, std::uin
   if (!get(in, index_size)) return out;
   while (!in.empty()) {
     Item it;
-    if (!get(in, it.light.file) || !get(in, it.hash) || !get(in, it.light.pid) || !get(in, it.light.name) ||
+    if (!get(in, it.light.file) || !get(in, it.hash) || !get(in, it.size) || !get(in, it.mtime_ns) ||
+        !get(in, it.ctime_ns) || !get(in, it.ino) || !get(in, it.light.pid) || !get(in, it.light.name) ||
         !get(in, it.light.app) || !get(in, it.light.category) || !get(in, it.light.tags) ||
         !get(in, it.mentions) || !get(in, it.card.excerpt) || !get(in, it.card.aha) ||
         !get(in, it.search_key) || !get(in, it.off) || !get(in, it.len))
@@ -158,17 +170,41 @@ Error changed_error(const std::string& file) {
                   "run the export again");
 }
 
-/// Reads and parses a persona file that passed its checks. With `light`, only what other pages
-/// show of it is wanted (no `version`). `quick` is the cheap hash of the bytes read in the first
-/// pass: the second pass refuses a file that changed since.
-Persona read_persona(const fs::path& root, const std::string& file, std::size_t quick, bool light,
-                     std::string* hash_out, std::size_t* quick_out) {
+std::uint64_t ns(const struct timespec& t) {
+  return static_cast<std::uint64_t>(t.tv_sec) * 1000000000u + static_cast<std::uint64_t>(t.tv_nsec);
+}
+
+/// True when `path` is, by what stat says, the file `it` was hashed from.
+bool unchanged(const fs::path& path, const Item& it) {
+  struct stat st {};
+  return it.ino != 0 && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+         static_cast<std::uint64_t>(st.st_size) == it.size && ns(st.st_mtim) == it.mtime_ns &&
+         ns(st.st_ctim) == it.ctime_ns && static_cast<std::uint64_t>(st.st_ino) == it.ino;
+}
+
+/// Reads a persona file, noting in `it` what stat said of it before the read. A file changed
+/// within the current clock tick could change again without its times moving (git's "racy
+/// clean" case): its stat is not kept, so the next export reads it again.
+std::string read_noting_stat(const fs::path& path, Item& it) {
+  struct timespec now {};
+  ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
+  struct stat st {};
+  bool ok = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  std::string text = read_file(path, yaml::Limits{}.max_file_bytes);
+  it.size = it.mtime_ns = it.ctime_ns = it.ino = 0;
+  if (ok && std::max(ns(st.st_mtim), ns(st.st_ctim)) < ns(now) && static_cast<std::uint64_t>(st.st_size) == text.size()) {
+    it.size = static_cast<std::uint64_t>(st.st_size);
+    it.mtime_ns = ns(st.st_mtim);
+    it.ctime_ns = ns(st.st_ctim);
+    it.ino = static_cast<std::uint64_t>(st.st_ino);
+  }
+  return text;
+}
+
+/// Parses the text of a persona file that passed its checks. With `light`, only what other pages
+/// show of it is wanted (no `version`).
+Persona parse_persona(const std::string& file, const std::string& text, bool light) {
   yaml::Limits limits;
-  std::string text = read_file(root / file, limits.max_file_bytes);
-  std::size_t q = std::hash<std::string_view>{}(text);
-  if (!light && q != quick) throw changed_error(file);
-  if (hash_out) *hash_out = blob_id(text);
-  if (quick_out) *quick_out = q;
   std::optional<yaml::Node> tree;
   if (light) {
     // What other pages show comes first in a file (the schema's order, which fmt keeps): parse
@@ -197,6 +233,16 @@ Persona read_persona(const fs::path& root, const std::string& file, std::size_t 
     p.lists.clear();
   }
   return p;
+}
+
+/// The whole persona, for its page, read again in the second pass: refused when the file is not
+/// what the first pass saw (the cheap hash of the bytes it read, or, for a file it trusted by
+/// its stat without reading it, its blob id).
+Persona read_full_persona(const fs::path& root, const Item& it, const std::string& file) {
+  std::string text = read_file(root / file, yaml::Limits{}.max_file_bytes);
+  if (it.trusted ? blob_id(text) != it.hash : std::hash<std::string_view>{}(text) != it.quick)
+    throw changed_error(file);
+  return parse_persona(file, text, false);
 }
 
 /// The input key of a persona's page: as persona_key(), with the hash of the file's bytes for
@@ -231,19 +277,33 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
   for (const auto& f : lean.files)
     if (f.ok()) files.push_back(&f);
   std::vector<Item> items(files.size());
+  // A file whose stat is what the state recorded is not read again (nor hashed).
   parallel_for(files.size(), options.jobs, [&](std::size_t i) {
     const std::string& file = files[i]->path;
+    fs::path path = root / file;
     auto was = previous.find(file);
-    if (was != previous.end()) {
-      std::string text = read_file(root / file, yaml::Limits{}.max_file_bytes);
-      if (blob_id(text) == was->second.hash) {
-        items[i] = std::move(was->second);
-        items[i].quick = std::hash<std::string_view>{}(text);
-        if (!old_index_ok) items[i].entry_old = false;
-        return;
-      }
+    if (was != previous.end() && unchanged(path, was->second)) {
+      items[i] = std::move(was->second);
+      items[i].trusted = true;
+      if (!old_index_ok) items[i].entry_old = false;
+      return;
     }
-    items[i].light = read_persona(root, file, 0, true, &items[i].hash, &items[i].quick);
+    Item seen;
+    std::string text = read_noting_stat(path, seen);
+    std::string hash = blob_id(text);
+    std::size_t quick = std::hash<std::string_view>{}(text);
+    if (was != previous.end() && hash == was->second.hash) {
+      items[i] = std::move(was->second);
+      if (!old_index_ok) items[i].entry_old = false;
+    } else {
+      items[i].light = parse_persona(file, text, true);
+      items[i].hash = std::move(hash);
+    }
+    items[i].quick = quick;
+    items[i].size = seen.size;
+    items[i].mtime_ns = seen.mtime_ns;
+    items[i].ctime_ns = seen.ctime_ns;
+    items[i].ino = seen.ino;
   });
   previous.clear();
   files.clear();
@@ -293,7 +353,7 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
         const Persona& light = outline.personas[i];
         std::optional<Persona> full;
         auto parse = [&] {
-          if (!full) full = read_persona(root, light.file, it.quick, false, nullptr, nullptr);
+          if (!full) full = read_full_persona(root, it, light.file);
         };
         bool need_card = !it.known;
         if (!it.known) {

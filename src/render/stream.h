@@ -8,10 +8,12 @@
 ///    category, tags); a second pass, on every core, parses each persona again, renders its page
 ///    and writes it, keeping only its card's text. The search index is spooled to a temporary
 ///    file entry by entry and written in pieces, as are the index and the app and category pages.
-///  - The manifest keeps, per persona file, the hash of its bytes and what the lists and the
-///    search index need of it (its "state"). A re-export reads every file but parses only the ones
-///    whose bytes changed (and those whose page shows something that changed elsewhere); every
-///    other page is kept from the previous export, its search entry copied from it.
+///  - The export's state (kStateFile) keeps, per persona file, the hash of its bytes, what stat
+///    said of it (size, mtime, ctime, inode) and what the lists and the search index need of it.
+///    A re-export reads only the files whose stat changed (a file changed within the clock tick
+///    it was read in is read again next time, git's racy-clean rule), parses only the ones whose
+///    bytes changed (and those whose page shows something that changed elsewhere); every other
+///    page is kept from the previous export, its search entry copied from it.
 #include <filesystem>
 #include <string>
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of 'persona render' and 'persona export' against the real binary:
-# golden files per format, determinism, incremental re-export, atomicity when an export fails,
-# refusal to replace what is not an export, path traversal, hostile escaping, exact messages.
+# golden files per format, determinism, incremental re-export in place, whole files when an export
+# fails, refusal to replace what is not an export, path traversal, hostile escaping, exact messages.
 #
 #   bash tests/e2e/export.sh PERSONA_BINARY SOURCE_DIR
 #
@@ -62,14 +62,16 @@ check() {
   if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
-count_files() { find "$1" -type f ! -name .persona-export.json | wc -l | tr -d ' '; }
-no_leftovers() { ! find "$1" -maxdepth 1 -name '*.persona-tmp-*' | grep -q .; }
+count_files() { find "$1" -type f ! -name .persona-export.json ! -name .persona-export.state | wc -l | tr -d ' '; }
+# No temporary directory beside, nor temporary file anywhere under, $1.
+no_leftovers() { ! find "$1" -name '*.persona-tmp-*' | grep -q .; }
 
 # --- help -------------------------------------------------------------------------------------
 run export --help
 check "export --help shows options and examples" \
   grep -q -- "--templates" "$tmp/stdout"
 check "export --help has examples" grep -q "persona export --out site" "$tmp/stdout"
+check "export --help says how DIR is updated" grep -q "each file is replaced whole" "$tmp/stdout"
 run render --help
 check "render --help shows examples" grep -q "persona render APP-153 --format html" "$tmp/stdout"
 
@@ -79,7 +81,7 @@ for format in html json md; do
   run --repo "$lib" export --format "$format" --out "$out"
   n=$(count_files "$golden/$format")
   expect "export --format $format reports what it wrote" 0 "wrote $n files, 0 unchanged, to $out" ""
-  if diff -r -x .persona-export.json "$golden/$format" "$out" >"$tmp/diff"; then
+  if diff -r -x .persona-export.json -x .persona-export.state "$golden/$format" "$out" >"$tmp/diff"; then
     pass "export --format $format matches tests/golden/export/expected/$format"
   else
     fail "export --format $format matches tests/golden/export/expected/$format"
@@ -92,10 +94,14 @@ run --repo "$lib" export --format html --format json,md --out "$tmp/a"
 all=$(count_files "$tmp/a")
 expect "formats can be repeated and comma-separated" 0 "wrote $all files, 0 unchanged, to $tmp/a" ""
 run --repo "$lib" export --format md --format json --format html --out "$tmp/b"
-check "two exports are byte-identical" diff -r "$tmp/a" "$tmp/b"
+# The manifests differ only in what lstat says of each file (mtime, inode).
+check "two exports are byte-identical" diff -r -x .persona-export.json "$tmp/a" "$tmp/b"
+manifest_blobs() { python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(sorted((p, v[0], v[1]) for p, v in m["files"].items()), m["keys"])' "$1"; }
+check "two exports' manifests list the same files, hashes and keys" \
+  test "$(manifest_blobs "$tmp/a/.persona-export.json")" = "$(manifest_blobs "$tmp/b/.persona-export.json")"
 manifest_files() { python3 -c 'import json, sys; print(" ".join(sorted(json.load(open(sys.argv[1]))["files"])))' "$1"; }
 check "the manifest lists every file" \
-  test "$(manifest_files "$tmp/a/.persona-export.json")" = "$(cd "$tmp/a" && find . -type f ! -name .persona-export.json | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
+  test "$(manifest_files "$tmp/a/.persona-export.json")" = "$(cd "$tmp/a" && find . -type f ! -name .persona-export.json ! -name .persona-export.state | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 
 # --- re-export: nothing changed, nothing written ----------------------------------------------
 inode_before=$(stat -c %i "$tmp/a/index.html")
@@ -103,6 +109,33 @@ run --repo "$lib" export --format html,json,md --out "$tmp/a"
 expect "re-export of an unchanged library writes nothing" 0 "wrote 0 files, $all unchanged, to $tmp/a" ""
 check "unchanged files keep their inode" test "$(stat -c %i "$tmp/a/index.html")" = "$inode_before"
 check "no temporary directory is left beside the output" no_leftovers "$tmp"
+
+# --- a previous export is updated in place ----------------------------------------------------
+dir_inode=$(stat -c %i "$tmp/a")
+page_inode=$(stat -c %i "$tmp/a/personas/app-153.html")
+cp "$tmp/a/personas/app-153.html" "$tmp/app-153.html"
+sed -i 's/<h1/<h1 data-edited/' "$tmp/a/personas/app-153.html"
+echo "half a page" >"$tmp/a/personas/.app-200.html.persona-tmp-Zk3p9Q"
+echo "left by a killed export" >"$tmp/a/personas/app-999.html"
+run --repo "$lib" export --format html,json,md --out "$tmp/a"
+expect "a page edited by hand is made again" 0 "wrote 1 file, $((all - 1)) unchanged, to $tmp/a" ""
+check "it is the exported page again" cmp -s "$tmp/a/personas/app-153.html" "$tmp/app-153.html"
+check "the directory is updated in place" test "$(stat -c %i "$tmp/a")" = "$dir_inode"
+check "a file no export made, and a temporary file of a killed export, are removed" \
+  test ! -e "$tmp/a/personas/app-999.html" -a ! -e "$tmp/a/personas/.app-200.html.persona-tmp-Zk3p9Q"
+check "no temporary file is left in the output" no_leftovers "$tmp/a"
+check "a rewritten page is a new file renamed over the old one" \
+  test "$(stat -c %i "$tmp/a/personas/app-153.html")" != "$page_inode"
+
+# The manifest of the version that swapped whole directories in: still an export, made again.
+mkdir "$tmp/old-format"
+echo "an old page" >"$tmp/old-format/index.html"
+printf '{\n  "format": 1,\n  "generator": "persona export",\n  "renderer": "build-id 0",\n  "files": {\n    "index.html": "0000000000000000000000000000000000000000"\n  },\n  "state": "x"\n}\n' \
+  >"$tmp/old-format/.persona-export.json"
+run --repo "$lib" export --out "$tmp/old-format"
+n=$(count_files "$golden/html")
+expect "an export by an older persona is recognised and made again" 0 "wrote $n files, 0 unchanged, to $tmp/old-format" ""
+check "it is then a fresh export" diff -r -x .persona-export.json -x .persona-export.state "$golden/html" "$tmp/old-format"
 
 # --- incremental: change one persona's scenario -----------------------------------------------
 cp -r "$lib" "$tmp/lib"
@@ -117,6 +150,7 @@ changed=$(python3 - "$tmp/manifest-before" "$tmp/a/.persona-export.json" <<'EOF'
 import json, sys
 a, b = (json.load(open(p))["files"] for p in sys.argv[1:])
 print(" ".join(sorted(p for p in b if a.get(p) != b[p])))
+assert all(a[p][1:] == b[p][1:] for p in b if a.get(p, [None])[0] == b[p][0]), "an unchanged file was rewritten"
 EOF
 )
 check "exactly the persona's page, JSON, Markdown, library.json and the search index changed" \
@@ -131,7 +165,7 @@ run --repo "$tmp/lib" export --format html,json,md --out "$tmp/a"
 check "a removed persona's files are removed" test ! -e "$tmp/a/personas/app-116.html"
 check "the report counts them (page, JSON, Markdown, app and category page)" grep -q "5 removed, to $tmp/a" "$tmp/stdout"
 
-# --- atomicity: a broken template leaves the previous export as it was ------------------------
+# --- a failed export: a broken template leaves the previous export as it was -----------------
 run --repo "$lib" export --format html,json,md --out "$tmp/site"
 cp -a "$tmp/site" "$tmp/site-before"
 mkdir "$tmp/tpl"
@@ -169,8 +203,24 @@ if mount -t tmpfs -o size=256k tmpfs "$tmp/small" 2>/dev/null; then
   run --repo "$lib" export --format html,json,md --out "$tmp/small/site"
   check "a full disk midway fails with exit 3" test "$code" = 3
   check "the error names the file it could not write" grep -q "^persona: error: cannot " "$tmp/stderr"
-  check "the previous export survives a full disk" diff -r "$tmp/small-before" "$tmp/small/site"
-  check "no temporary directory is left on the full disk" no_leftovers "$tmp/small"
+  # Each file is whole: the previous export's, or the new one's (the golden file of its format).
+  whole=yes
+  while IFS= read -r f; do
+    cmp -s "$tmp/small/site/$f" "$tmp/small-before/$f" 2>/dev/null && continue
+    cmp -s "$tmp/small/site/$f" "$golden/html/$f" 2>/dev/null && continue
+    cmp -s "$tmp/small/site/$f" "$golden/json/$f" 2>/dev/null && continue
+    cmp -s "$tmp/small/site/$f" "$golden/md/$f" 2>/dev/null && continue
+    echo "  not whole: $f"
+    whole=no
+  done < <(cd "$tmp/small/site" && find . -type f ! -name '.persona-export.*' | sed 's|^\./||')
+  check "after a full disk every file is whole, old or new" test "$whole" = yes
+  check "the previous manifest stays after a full disk" \
+    cmp -s "$tmp/small-before/.persona-export.json" "$tmp/small/site/.persona-export.json"
+  check "no temporary file is left on the full disk" no_leftovers "$tmp/small"
+  # Room again: the next export completes it.
+  rm -rf "$tmp/small-before"
+  run --repo "$lib" export --format md --out "$tmp/small/site"
+  check "the next export completes it" diff -r -x .persona-export.json -x .persona-export.state "$golden/md" "$tmp/small/site"
   umount "$tmp/small"
   mounted=""
 else

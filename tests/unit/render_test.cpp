@@ -76,14 +76,22 @@ Persona persona_with(std::string pid, std::string app, std::string category) {
   return p;
 }
 
-/// A disk that fails on its n-th write, like a full disk halfway through an export.
+/// A disk that fails on its n-th write, like a full disk halfway through an export: the failing
+/// write leaves half its bytes in its file (as a full disk does) before it gives up, and counts
+/// how many writes it was asked for.
 class FailingDisk : public Disk {
  public:
   explicit FailingDisk(int fail_at) : left_(fail_at) {}
-  void write(const fs::path& path, std::string_view data) override {
-    if (--left_ == 0) throw io_error("cannot write " + path.filename().string() + ": No space left on device");
-    Disk::write(path, data);
+  Written write(const fs::path& path, bool beside, const std::function<void(const Piece&)>& fill) override {
+    ++writes;
+    if (--left_ != 0) return Disk::write(path, beside, fill);
+    std::string data;
+    fill([&](std::string_view piece) { data += piece; });
+    Disk::Written half = Disk::write(path, beside, [&](const Piece& put) { put(data.substr(0, data.size() / 2)); });
+    fs::remove(half.path);  // what Disk::write does when its write fails
+    throw io_error("cannot write " + path.filename().string() + ": No space left on device");
   }
+  int writes = 0;
 
  private:
   int left_;
@@ -587,64 +595,251 @@ TEST_CASE("export: builds are deterministic") {
   CHECK(build_export(a, all, &builtin_templates()) == build_export(b, all, &builtin_templates()));
 }
 
+namespace {
+
+/// The names in `dir`, not recursing.
+std::set<std::string> names_in(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
+}
+
+/// Every path under `dir` (files, directories, links), recursing.
+std::set<std::string> paths_in(const fs::path& dir) {
+  std::set<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) out.insert(fs::relative(e.path(), dir).generic_string());
+  return out;
+}
+
+/// The content files of an export: its tree without the manifest.
+FileSet content_of(const fs::path& dir) {
+  FileSet t = read_tree(dir);
+  t.erase(kManifestFile);
+  return t;
+}
+
+ino_t inode(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::lstat(p.c_str(), &st) == 0);
+  return st.st_ino;
+}
+
+/// Sends `files`, each with its own key ("k-" and its bytes), asking reuse() first; `made`
+/// collects the paths that had to be made.
+WriteReport export_keyed(const FileSet& files, const fs::path& out, Disk& disk, std::vector<std::string>* made = nullptr) {
+  return write_export(out, disk, [&](Sink& sink) {
+    for (const auto& [path, data] : files) {
+      std::string key = "k-" + data;
+      if (sink.reuse(path, key)) continue;
+      if (made) made->push_back(path);
+      sink.file(path, data, key);
+    }
+  });
+}
+
+/// A disk that checks, at every rename, that the file it replaces is still whole: a reader
+/// sees the old bytes or the new ones, never a file being written.
+class WatchingDisk : public Disk {
+ public:
+  explicit WatchingDisk(FileSet old) : old_(std::move(old)) {}
+  void rename(const fs::path& from, const fs::path& to) override {
+    std::string name = to.filename().string();
+    if (old_.count(name)) {
+      CHECK(slurp(to) == old_[name]);
+      ++checked;
+    }
+    Disk::rename(from, to);
+  }
+  int checked = 0;
+
+ private:
+  FileSet old_;
+};
+
+}  // namespace
+
 TEST_CASE("export: writes, then rewrites only what changed, then removes what went") {
   TempDir tmp;
   fs::path out = tmp.path / "site";
   Disk disk;
-  FileSet files = {{"index.html", "one"}, {"personas/a.html", "a"}, {"personas/b.html", "b"}};
+  FileSet files = {{"index.html", "one"}, {"personas/a.html", "a"}, {"personas/b.html", "b"}, {"old/x.html", "x"}};
   WriteReport r = write_export(files, out, disk);
-  CHECK(r.written == 3);
+  CHECK(r.written == 4);
   CHECK(r.unchanged == 0);
-  CHECK(report_line(r, "site") == "wrote 3 files, 0 unchanged, to site");
-  CHECK(read_tree(out).size() == 4);
+  CHECK(report_line(r, "site") == "wrote 4 files, 0 unchanged, to site");
+  CHECK(read_tree(out).size() == 5);
 
   files["personas/b.html"] = "b2";
   files.erase("personas/a.html");
+  files.erase("old/x.html");
   files["personas/c.html"] = "c";
   r = write_export(files, out, disk);
-  CHECK(report_line(r, "site") == "wrote 2 files, 1 unchanged, 1 removed, to site");
+  CHECK(report_line(r, "site") == "wrote 2 files, 1 unchanged, 2 removed, to site");
   auto tree = read_tree(out);
   CHECK(tree.count("personas/a.html") == 0);
   CHECK(tree.at("personas/b.html") == "b2");
+  // A directory left empty goes with its files.
+  CHECK_FALSE(fs::exists(out / "old"));
   auto manifest = nlohmann::json::parse(tree.at(kManifestFile));
-  CHECK(manifest["files"]["personas/c.html"] == "3410062ba67c5ed59b854387a8bc0ec012479368");  // printf c | git hash-object --stdin
+  CHECK(manifest["format"] == 2);
+  CHECK(manifest["files"]["personas/c.html"][0] == "3410062ba67c5ed59b854387a8bc0ec012479368");  // printf c | git hash-object --stdin
+  CHECK(manifest["files"]["personas/c.html"][1] == 1);
+  CHECK(manifest["files"]["personas/c.html"][3] == inode(out / "personas/c.html"));
   CHECK(manifest["files"].size() == 3);
 
   r = write_export(files, out, disk);
   CHECK(report_line(r, "site") == "wrote 0 files, 3 unchanged, to site");
-  // Nothing else is left beside the output.
-  std::set<std::string> names;
-  for (const auto& e : fs::directory_iterator(tmp.path)) names.insert(e.path().filename().string());
-  CHECK(names == std::set<std::string>{"site"});
+  // Nothing else is left beside the output, nor in it.
+  CHECK(names_in(tmp.path) == std::set<std::string>{"site"});
+  CHECK(paths_in(out) == std::set<std::string>{kManifestFile, "index.html", "personas", "personas/b.html", "personas/c.html"});
 }
 
-TEST_CASE("export: an unchanged file keeps its inode (hard-linked, not rewritten)") {
+TEST_CASE("export: a previous export is updated in place, file by file") {
   TempDir tmp;
   fs::path out = tmp.path / "site";
   Disk disk;
   write_export({{"a.html", "a"}, {"b.html", "b"}}, out, disk);
-  struct stat before{};
-  ::stat((out / "a.html").c_str(), &before);
-  write_export({{"a.html", "a"}, {"b.html", "b2"}}, out, disk);
-  struct stat after{};
-  ::stat((out / "a.html").c_str(), &after);
-  CHECK(before.st_ino == after.st_ino);
+  ino_t dir = inode(out), a = inode(out / "a.html"), b = inode(out / "b.html");
+  struct stat before {};
+  ::lstat((out / "a.html").c_str(), &before);
+  WatchingDisk watching({{"a.html", "a"}, {"b.html", "b"}});
+  WriteReport r = write_export({{"a.html", "a"}, {"b.html", "b2 longer"}}, out, watching);
+  CHECK(r.written == 1);
+  CHECK(watching.checked == 1);  // b.html was still whole when b2 replaced it
+  CHECK(inode(out) == dir);
+  // The unchanged file is left as it was; the changed one is a new file renamed over it.
+  struct stat after {};
+  ::lstat((out / "a.html").c_str(), &after);
+  CHECK(after.st_ino == a);
+  CHECK(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+  CHECK(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+  CHECK(inode(out / "b.html") != b);
+  CHECK(slurp(out / "b.html") == "b2 longer");
+  CHECK(names_in(out) == std::set<std::string>{kManifestFile, "a.html", "b.html"});
 }
 
-TEST_CASE("export: a failure midway leaves the previous export intact") {
+TEST_CASE("export: a file kept by its key must still be the file the previous export wrote") {
   TempDir tmp;
   fs::path out = tmp.path / "site";
   Disk disk;
-  FileSet v1 = {{"index.html", "v1"}, {"personas/a.html", "a1"}, {"personas/b.html", "b1"}};
+  FileSet files = {{"personas/a.html", "page a"}, {"personas/b.html", "page b"}, {"personas/c.html", "page c"}};
+  std::vector<std::string> made;
+  export_keyed(files, out, disk, &made);
+  CHECK(made.size() == 3);
+
+  // Edited by hand in place (same size, same inode), replaced by another file, and removed.
+  std::ofstream(out / "personas/a.html", std::ios::binary | std::ios::trunc) << "PAGE A";
+  fs::remove(out / "personas/b.html");
+  spit(out / "personas/b.html", "PAGE B");
+  fs::remove(out / "personas/c.html");
+  made.clear();
+  WriteReport r = export_keyed(files, out, disk, &made);
+  CHECK(made == std::vector<std::string>{"personas/a.html", "personas/b.html", "personas/c.html"});
+  CHECK(r.written == 3);
+  CHECK(content_of(out) == files);
+
+  made.clear();
+  r = export_keyed(files, out, disk, &made);
+  CHECK(made.empty());
+  CHECK(r.unchanged == 3);
+}
+
+TEST_CASE("export: a failure midway leaves whole files, and the next export completes it") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  FileSet v1 = {{"index.html", "v1"}, {"personas/a.html", "a1"}, {"personas/b.html", "b1"}, {"personas/old.html", "o"}};
   write_export(v1, out, disk);
-  FileSet before = read_tree(out);
-  FileSet v2 = {{"index.html", "v2"}, {"personas/a.html", "a2"}, {"personas/b.html", "b2"}};
+  std::string manifest = slurp(out / kManifestFile);
+  FileSet v2 = {{"index.html", "v2 index"}, {"personas/a.html", "a2 page"}, {"personas/b.html", "b2 page"},
+                {"personas/new.html", "n"}};
   FailingDisk failing(2);
   CHECK_THROWS_WITH_AS(write_export(v2, out, failing), "cannot write a.html: No space left on device", Error);
-  CHECK(read_tree(out) == before);
-  std::set<std::string> names;
-  for (const auto& e : fs::directory_iterator(tmp.path)) names.insert(e.path().filename().string());
-  CHECK(names == std::set<std::string>{"site"});
+  CHECK(failing.writes == 2);
+  // Every file is whole, old or new; nothing of the failed export is left; the manifest is the
+  // previous one, and what it lists is still there.
+  FileSet now = content_of(out);
+  CHECK(now.at("index.html") == "v2 index");
+  CHECK(now.at("personas/a.html") == "a1");
+  CHECK(now.at("personas/b.html") == "b1");
+  CHECK(now.at("personas/old.html") == "o");
+  CHECK(now.size() == 4);
+  CHECK(slurp(out / kManifestFile) == manifest);
+  CHECK(names_in(out / "personas") == std::set<std::string>{"a.html", "b.html", "old.html"});
+  CHECK(names_in(tmp.path) == std::set<std::string>{"site"});
+
+  WriteReport r = write_export(v2, out, disk);
+  CHECK(report_line(r, "site") == "wrote 3 files, 1 unchanged, 1 removed, to site");
+  CHECK(content_of(out) == v2);
+  write_export(v2, tmp.path / "fresh", disk);
+  CHECK(content_of(out) == content_of(tmp.path / "fresh"));
+}
+
+TEST_CASE("export: a failure in a new directory leaves nothing") {
+  TempDir tmp;
+  FailingDisk failing(2);
+  CHECK_THROWS_AS(write_export({{"a.html", "a"}, {"b.html", "b"}}, tmp.path / "site", failing), Error);
+  CHECK(fs::is_empty(tmp.path));
+}
+
+TEST_CASE("export: what an interrupted export left is removed by the next one") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
+  write_export(files, out, disk);
+  // Temporary files of a killed export, and a file it renamed into place before the manifest.
+  spit(out / ".index.html.persona-tmp-Ab12Cd", "half");
+  spit(out / "personas/.a.html.persona-tmp-xyz123", "ha");
+  spit(out / "apps/.x.html.persona-tmp-q1w2e3", "h");
+  spit(out / "personas/b.html", "a page no manifest lists");
+  WriteReport r = write_export(files, out, disk);
+  CHECK(report_line(r, "site") == "wrote 0 files, 2 unchanged, to site");
+  CHECK(paths_in(out) == std::set<std::string>{kManifestFile, "index.html", "personas", "personas/a.html"});
+}
+
+TEST_CASE("export: a damaged, foreign or older manifest still marks an export, made again whole") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
+  for (std::string manifest : {std::string("{\"format\": 2, \"files\": {\"index.html\": [\"x\""),  // cut short
+                               std::string("[1, 2, 3]"), std::string("{\"format\": \"two\", \"renderer\": 3}"),
+                               std::string("{\"format\": 2, \"renderer\": \"\", \"files\": {\"index.html\": 7}, \"keys\": []}"),
+                               // What persona wrote before files were updated in place.
+                               "{\n  \"format\": 1,\n  \"generator\": \"persona export\",\n  \"renderer\": \"" +
+                                   renderer_id() +
+                                   "\",\n  \"files\": {\n    \"personas/a.html\": "
+                                   "\"2e65efe2a145dda7ee51d1741299f848e5bf752e\"\n  },\n  \"keys\": {\n    "
+                                   "\"personas/a.html\": \"k-a\"\n  },\n  \"state\": \"persona html stream 1\\n3:123\"\n}\n"}) {
+    INFO(manifest);
+    fs::remove_all(out);
+    spit(out / "personas/a.html", "an older a");
+    spit(out / "personas/gone.html", "g");
+    spit(out / kManifestFile, manifest);
+    std::vector<std::string> made;
+    WriteReport r = export_keyed(files, out, disk, &made);
+    CHECK(made.size() == 2);
+    CHECK(r.written == 2);
+    CHECK(content_of(out) == files);
+    CHECK(nlohmann::json::parse(slurp(out / kManifestFile))["format"] == 2);
+  }
+}
+
+TEST_CASE("export: a manifest rewritten by a JSON tool is still read whole") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
+  export_keyed(files, out, disk);
+  // Members in another order (nlohmann sorts them), no spacing.
+  auto manifest = nlohmann::json::parse(slurp(out / kManifestFile));
+  REQUIRE(manifest["files"].size() == 2);
+  std::ofstream(out / kManifestFile, std::ios::binary | std::ios::trunc) << manifest.dump();
+  std::vector<std::string> made;
+  WriteReport r = export_keyed(files, out, disk, &made);
+  CHECK(made.empty());
+  CHECK(r.unchanged == 2);
 }
 
 TEST_CASE("export: a directory that is not an export is never replaced") {
@@ -656,12 +851,16 @@ TEST_CASE("export: a directory that is not an export is never replaced") {
                         "': it is not empty and holds no previous export").c_str(),
                        Error);
   CHECK(slurp(tmp.path / "notes/todo.txt") == "keep me");
+  CHECK(names_in(tmp.path / "notes") == std::set<std::string>{"todo.txt"});
   spit(tmp.path / "file", "x");
   CHECK_THROWS_WITH_AS(write_export({{"index.html", "x"}}, tmp.path / "file", disk),
                        ("'" + (tmp.path / "file").string() + "' exists and is not a directory").c_str(), Error);
-  // An empty directory is fine.
+  // An empty directory is filled in place.
   fs::create_directory(tmp.path / "empty");
+  ino_t dir = inode(tmp.path / "empty");
   CHECK(write_export({{"index.html", "x"}}, tmp.path / "empty", disk).written == 1);
+  CHECK(inode(tmp.path / "empty") == dir);
+  CHECK(slurp(tmp.path / "empty/index.html") == "x");
 }
 
 TEST_CASE("export: a path that leaves the output directory is refused before writing") {
@@ -671,9 +870,28 @@ TEST_CASE("export: a path that leaves the output directory is refused before wri
                        "refusing to write '../escape.html': not a plain path inside the output directory", Error);
   CHECK_FALSE(fs::exists(tmp.path / "escape.html"));
   CHECK_FALSE(fs::exists(tmp.path / "site"));
+  CHECK_THROWS_WITH_AS(write_export({{"a/.b.html.persona-tmp-abcdef", "x"}}, tmp.path / "site", disk),
+                       "refusing to write 'a/.b.html.persona-tmp-abcdef': not a plain path inside the output directory",
+                       Error);
 }
 
-TEST_CASE("export: through a symlink, the directory it points to is replaced") {
+TEST_CASE("export: no write goes through a symlink inside the output directory") {
+  TempDir tmp;
+  Disk disk;
+  fs::path out = tmp.path / "site";
+  write_export({{"personas/a.html", "a"}}, out, disk);
+  fs::create_directory(tmp.path / "elsewhere");
+  spit(tmp.path / "elsewhere/a.html", "not ours");
+  fs::remove_all(out / "personas");
+  fs::create_directory_symlink(tmp.path / "elsewhere", out / "personas");
+  write_export({{"personas/a.html", "a2"}, {"personas/b.html", "b"}}, out, disk);
+  CHECK_FALSE(fs::is_symlink(out / "personas"));
+  CHECK(slurp(out / "personas/a.html") == "a2");
+  CHECK(names_in(tmp.path / "elsewhere") == std::set<std::string>{"a.html"});
+  CHECK(slurp(tmp.path / "elsewhere/a.html") == "not ours");
+}
+
+TEST_CASE("export: through a symlink, the directory it points to is updated") {
   TempDir tmp;
   Disk disk;
   write_export({{"index.html", "1"}}, tmp.path / "real", disk);

@@ -2,11 +2,20 @@
 // a time is the website made from the fully loaded library, byte for byte, first and after a
 // change; and the SHA-1 fed in pieces gives git's blob ids.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <ctime>
 #include <fstream>
+#include <thread>
+#include <functional>
 #include <random>
 
+#include "core/error.h"
 #include "git/hash.h"
 #include "library/library.h"
 #include "render/export.h"
@@ -31,7 +40,7 @@ using test::slurp;
 FileSet read_tree(const fs::path& dir) {
   FileSet out;
   for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().filename() != kManifestFile)
+    if (e.is_regular_file() && e.path().filename() != kManifestFile && e.path().filename() != kStateFile)
       out[fs::relative(e.path(), dir).generic_string()] = slurp(e.path());
   return out;
 }
@@ -143,15 +152,161 @@ TEST_CASE("a streamed re-export after a change is a fresh export, and rewrites o
   CHECK(read_tree(site) == full_site(lib));
 }
 
-TEST_CASE("a damaged state in the manifest is an empty one") {
+namespace {
+
+/// The fields the state records for `file` after its path: blob id, size, mtime, ctime, inode.
+std::vector<std::string> state_fields(const fs::path& site, const std::string& file) {
+  std::string state = slurp(site / kStateFile);
+  std::string tag = std::to_string(file.size()) + ":" + file;
+  auto at = state.find(tag);
+  REQUIRE(at != std::string::npos);
+  at += tag.size();
+  std::vector<std::string> out;
+  for (int i = 0; i < 5; ++i) {
+    auto colon = state.find(':', at);
+    std::size_t n = std::stoul(state.substr(at, colon - at));
+    out.push_back(state.substr(colon + 1, n));
+    at = colon + 1 + n;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a persona file whose stat did not change is not read again; any change is seen") {
+  TempDir tmp;
+  fs::path lib = tmp.path / "lib";
+  fs::copy(kFixture, lib, fs::copy_options::recursive);
+  std::string rel = "personas/stripe/stripe-platform-builder.yaml";
+  fs::path stripe = lib / rel;
+  // A file changed within the clock tick of the read is not trusted by its stat next time.
+  struct timespec future[2] = {{0, UTIME_OMIT}, {std::time(nullptr) + 3600, 0}};
+  REQUIRE(::utimensat(AT_FDCWD, stripe.c_str(), future, 0) == 0);
+  fs::path site = tmp.path / "site";
+  streamed_export(lib, site);
+  CHECK(state_fields(site, rel)[1] == "0");
+
+  // Settled files are recorded with their stat.
+  struct timespec past[2] = {{0, UTIME_OMIT}, {1700000000, 5}};
+  REQUIRE(::utimensat(AT_FDCWD, stripe.c_str(), past, 0) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // past the coarse clock's tick
+  CHECK(streamed_export(lib, site).written == 0);
+  auto fields = state_fields(site, rel);
+  CHECK(fields[1] == std::to_string(fs::file_size(stripe)));
+  CHECK(fields[2] == "1700000000000000005");
+  CHECK(fields[4] != "0");
+  FileSet before = read_tree(site);
+  CHECK(streamed_export(lib, site).written == 0);
+  CHECK(read_tree(site) == before);
+
+  // The same size and mtime, other bytes: the inode's ctime tells.
+  replace_in(stripe, "freelance photographers.", "freelance videographers.");
+  REQUIRE(::utimensat(AT_FDCWD, stripe.c_str(), past, 0) == 0);
+  CHECK(std::to_string(fs::file_size(stripe)) == fields[1]);
+  CHECK(streamed_export(lib, site).written == 2);
+  CHECK(read_tree(site) == full_site(lib));
+}
+
+TEST_CASE("a damaged or mismatched state is not used: the site is made again whole") {
   TempDir tmp;
   fs::path site = tmp.path / "site";
   streamed_export(kFixture, site);
-  std::string manifest = slurp(site / kManifestFile);
-  auto at = manifest.find("\"state\": \"");
+  std::string state = slurp(site / kStateFile);
+  // The same length, so the state still decodes: only its hash in the manifest tells.
+  auto at = state.find("The Stripe Platform Builder");
   REQUIRE(at != std::string::npos);
-  manifest.replace(at + 10, 12, "garbage 1\\n9");
-  std::ofstream(site / kManifestFile, std::ios::binary | std::ios::trunc) << manifest;
+  std::string damaged = state;
+  damaged[at + 26] = 'x';
+  std::ofstream(site / kStateFile, std::ios::binary | std::ios::trunc) << damaged;
+  WriteReport r = streamed_export(kFixture, site);
+  CHECK(r.written == 0);
+  CHECK(read_tree(site) == read_tree(kGolden));
+  CHECK(slurp(site / kStateFile) == state);
+
+  // A state from another export beside this manifest, and none at all.
+  std::ofstream(site / kStateFile, std::ios::binary | std::ios::trunc) << state.substr(0, state.size() / 2);
   streamed_export(kFixture, site);
   CHECK(read_tree(site) == read_tree(kGolden));
+  fs::remove(site / kStateFile);
+  streamed_export(kFixture, site);
+  CHECK(read_tree(site) == read_tree(kGolden));
+  CHECK(slurp(site / kStateFile) == state);
+
+  // A manifest cut short.
+  std::string manifest = slurp(site / kManifestFile);
+  std::ofstream(site / kManifestFile, std::ios::binary | std::ios::trunc) << manifest.substr(0, manifest.size() / 2);
+  r = streamed_export(kFixture, site);
+  CHECK(r.written == 0);
+  CHECK(read_tree(site) == read_tree(kGolden));
+  CHECK(slurp(site / kManifestFile).size() == manifest.size());
+}
+
+namespace {
+
+/// Fails its n-th write, as a full disk would.
+class FailingDisk : public Disk {
+ public:
+  explicit FailingDisk(int fail_at) : left_(fail_at) {}
+  Written write(const fs::path& path, bool beside, const std::function<void(const Piece&)>& fill) override {
+    if (--left_ == 0) throw io_error("cannot write " + path.filename().string() + ": No space left on device");
+    return Disk::write(path, beside, fill);
+  }
+
+ private:
+  int left_;
+};
+
+}  // namespace
+
+TEST_CASE("an interrupted streamed re-export leaves whole files, and the next one completes it") {
+  TempDir tmp;
+  fs::path lib = tmp.path / "lib";
+  fs::copy(kFixture, lib, fs::copy_options::recursive);
+  fs::path site = tmp.path / "site";
+  streamed_export(lib, site);
+  FileSet before = read_tree(site);
+  std::string manifest = slurp(site / kManifestFile);
+  // A name: its page, the pages that mention it, the lists and the search index change.
+  replace_in(lib / "personas/stripe/stripe-platform-builder.yaml", "name: The Stripe Platform Builder",
+             "name: The Stripe Platform Architect");
+  FileSet after = full_site(lib);
+  fs::path pristine = tmp.path / "pristine";
+  fs::copy(site, pristine, fs::copy_options::recursive);
+  for (int fail_at : {1, 2, 4}) {
+    INFO("failing write " << fail_at);
+    // From the previous export each time (a copy: no file is the one the manifest describes).
+    fs::remove_all(site);
+    fs::copy(pristine, site, fs::copy_options::recursive);
+    Library lean = load_library(lib, options(false));
+    StreamOptions so;
+    so.root = lib;
+    so.jobs = 2;
+    FailingDisk failing(fail_at);
+    CHECK_THROWS_AS(write_export(site, failing, [&](Sink& sink) { stream_html_site(lean, builtin_templates(), so, sink); }),
+                    Error);
+    FileSet now = read_tree(site);
+    CHECK(now.size() == before.size());
+    for (const auto& [path, data] : now) {
+      INFO(path);
+      CHECK((data == before.at(path) || data == after.at(path)));
+    }
+    CHECK(slurp(site / kManifestFile) == manifest);
+    for (const auto& e : fs::recursive_directory_iterator(site))
+      CHECK(e.path().filename().string().find(".persona-tmp-") == std::string::npos);
+  }
+  streamed_export(lib, site);
+  CHECK(read_tree(site) == after);
+}
+
+TEST_CASE("one export at a time into a directory") {
+  TempDir tmp;
+  fs::path site = tmp.path / "site";
+  streamed_export(kFixture, site);
+  int fd = ::open(site.c_str(), O_RDONLY | O_DIRECTORY);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX) == 0);
+  CHECK_THROWS_WITH_AS(streamed_export(kFixture, site),
+                       ("cannot export to '" + site.string() + "': another export is writing to it").c_str(), Error);
+  ::close(fd);
+  CHECK(streamed_export(kFixture, site).written == 0);
 }
