@@ -39,8 +39,10 @@ trap cleanup EXIT
 
 PERSONA_NOW=2026-11-28T00:00:00Z "$persona" --repo "$src/tests/golden/export/library" export --out "$tmp/site" >/dev/null
 
-# Port 0: the kernel picks a free port and the server prints it.
-python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$tmp/site" >"$tmp/server.log" 2>&1 &
+# Port 0: the kernel picks a free port and the server prints it. The log exists before the
+# server starts: the loop below may read it before the background shell has opened it.
+: >"$tmp/server.log"
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$tmp/site" >>"$tmp/server.log" 2>&1 &
 server=$!
 port=""
 for _ in $(seq 1 100); do
