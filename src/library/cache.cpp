@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <random>
 
 #include "core/text.h"
@@ -20,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint32_t kFormat = 1;
+constexpr std::uint32_t kFormat = 2;  // 2: entries carry the file's stamp
 constexpr char kMagic[] = "persona-validate-cache";
 
 // ---------------------------------------------------------------------------------------------
@@ -169,12 +170,22 @@ class In {
   bool ok_ = true;
 };
 
-/// Entry layout: u32 size of the rest, path, digest, payload.
-void begin_entry(Out& o, const std::string& path, const Digest& d) {
+/// Entry layout: u32 size of the rest, path, digest, stamp, payload.
+void begin_entry(Out& o, const std::string& path, const Digest& d, const Stamp& st) {
   o.u32(0);
   o.str(path);
   o.u64(d.lo);
   o.u64(d.hi);
+  for (std::uint64_t v : {st.size, st.mtime_ns, st.ctime_ns, st.ino, st.dev}) o.u64(v);
+}
+
+/// Reads what begin_entry() wrote after the size.
+void read_entry_head(In& r, std::string* path, Digest& d, Stamp& st) {
+  std::string p = r.str();
+  if (path) *path = std::move(p);
+  d.lo = r.u64();
+  d.hi = r.u64();
+  for (std::uint64_t* v : {&st.size, &st.mtime_ns, &st.ctime_ns, &st.ino, &st.dev}) *v = r.u64();
 }
 std::string finish_entry(Out& o) {
   std::uint32_t size = static_cast<std::uint32_t>(o.buf.size() - 4);
@@ -401,10 +412,9 @@ Cache Cache::open(const fs::path& dir, const fs::path& root, const std::string& 
         std::size_t start = c.header_.size() + r.pos();
         std::uint32_t size = r.u32();
         In e(r.view(size));
-        std::string path = e.str();
+        std::string path;
         Slot slot;
-        slot.digest.lo = e.u64();
-        slot.digest.hi = e.u64();
+        read_entry_head(e, &path, slot.digest, slot.stamp);
         slot.offset = start;
         slot.size = 4 + size;
         if (!e.ok()) r.view(std::string::npos);  // poison the reader
@@ -436,14 +446,56 @@ std::string_view Cache::record_bytes(const std::string& path, const Digest& d) c
   return std::string_view(data_).substr(it->second.offset, it->second.size);
 }
 
+std::optional<Digest> Cache::stamped(const std::unordered_map<std::string, Slot>& table,
+                                     const std::string& path, const Stamp& stamp) {
+  if (stamp.empty()) return std::nullopt;
+  auto it = table.find(path);
+  if (it == table.end() || !(it->second.stamp == stamp)) return std::nullopt;
+  return it->second.digest;
+}
+
+std::optional<Digest> Cache::persona_digest(const std::string& path, const Stamp& stamp) const {
+  return stamped(personas_, path, stamp);
+}
+std::optional<Digest> Cache::record_digest(const std::string& path, const Stamp& stamp) const {
+  return stamped(records_, path, stamp);
+}
+bool Cache::persona_stamped(const std::string& path, const Stamp& stamp) const {
+  auto it = personas_.find(path);
+  return it != personas_.end() && it->second.stamp == stamp;
+}
+bool Cache::record_stamped(const std::string& path, const Stamp& stamp) const {
+  auto it = records_.find(path);
+  return it != records_.end() && it->second.stamp == stamp;
+}
+
+Stamp stamp_of(const fs::path& path, std::uint64_t now) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return {};
+  auto ns = [](const struct timespec& t) {
+    return static_cast<std::uint64_t>(t.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(t.tv_nsec);
+  };
+  Stamp s{static_cast<std::uint64_t>(st.st_size), ns(st.st_mtim), ns(st.st_ctim),
+          static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev)};
+  constexpr std::uint64_t kSlack = 2000000000ull;
+  if (s.mtime_ns + kSlack > now || s.ctime_ns + kSlack > now || s.empty()) return {};
+  return s;
+}
+
+std::uint64_t now_ns() {
+  struct timespec t;
+  ::clock_gettime(CLOCK_REALTIME, &t);
+  return static_cast<std::uint64_t>(t.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(t.tv_nsec);
+}
+
 std::optional<FileSummary> Cache::persona(const std::string& path, const Digest& d) const {
   auto bytes = persona_bytes(path, d);
   if (bytes.empty()) return std::nullopt;
   In r(bytes);
   r.u32();
-  r.str();
-  r.u64();
-  r.u64();
+  Digest skip_d;
+  Stamp skip_s;
+  read_entry_head(r, nullptr, skip_d, skip_s);
   FileSummary s;
   r.diags(s.diagnostics);
   if (r.u8()) {
@@ -472,9 +524,9 @@ std::optional<RecordSummary> Cache::record(const std::string& path, const Digest
   if (bytes.empty()) return std::nullopt;
   In r(bytes);
   r.u32();
-  r.str();
-  r.u64();
-  r.u64();
+  Digest skip_d;
+  Stamp skip_s;
+  read_entry_head(r, nullptr, skip_d, skip_s);
   RecordSummary s;
   r.diags(s.diagnostics);
   if (r.u8()) {
@@ -501,9 +553,9 @@ std::optional<RecordSummary> Cache::record(const std::string& path, const Digest
   return s;
 }
 
-std::string Cache::encode(const std::string& path, const Digest& d, const FileSummary& s) {
+std::string Cache::encode(const std::string& path, const Digest& d, const Stamp& stamp, const FileSummary& s) {
   Out o;
-  begin_entry(o, path, d);
+  begin_entry(o, path, d, stamp);
   o.diags(s.diagnostics);
   o.u8(s.skeleton ? 1 : 0);
   if (s.skeleton) o.node(*s.skeleton);
@@ -518,9 +570,10 @@ std::string Cache::encode(const std::string& path, const Digest& d, const FileSu
   return finish_entry(o);
 }
 
-std::string Cache::encode(const std::string& path, const Digest& d, const RecordSummary& s) {
+std::string Cache::encode(const std::string& path, const Digest& d, const Stamp& stamp,
+                          const RecordSummary& s) {
   Out o;
-  begin_entry(o, path, d);
+  begin_entry(o, path, d, stamp);
   o.diags(s.diagnostics);
   o.u8(s.record ? 1 : 0);
   if (s.record) {

@@ -42,6 +42,21 @@ struct Digest {
 };
 Digest siphash128(std::string_view data, std::uint64_t k0, std::uint64_t k1);
 
+/// What stat() says of a file. An entry whose stamp is the file's own is used without reading
+/// the file, as git's index does; an empty stamp is never trusted.
+struct Stamp {
+  std::uint64_t size = 0, mtime_ns = 0, ctime_ns = 0, ino = 0, dev = 0;
+  bool operator==(const Stamp&) const = default;
+  bool empty() const { return mtime_ns == 0 && ctime_ns == 0 && ino == 0; }
+};
+/// The stamp of `path` (following symlinks, as reading does), or an empty one when stat fails or
+/// the file was changed (mtime or ctime) less than two seconds before `now_ns` (nanoseconds since
+/// the epoch): a second change within the same clock tick would leave the same stamp, so a file
+/// that recent is read and hashed, and trusted only on a later run.
+Stamp stamp_of(const std::filesystem::path& path, std::uint64_t now_ns);
+/// Nanoseconds since the epoch, for stamp_of().
+std::uint64_t now_ns();
+
 /// What validation keeps of a checked persona file.
 struct FileSummary {
   std::vector<Diagnostic> diagnostics;  ///< from the per-file checks (schema, file rules)
@@ -90,6 +105,14 @@ class Cache {
   std::size_t record_entries() const { return records_.size(); }
   Digest hash(std::string_view text) const { return siphash128(text, k0_, k1_); }
 
+  /// The content hash of the entry for `path` when its stamp is `stamp` (not empty): the file has
+  /// not changed since, and need not be read.
+  std::optional<Digest> persona_digest(const std::string& path, const Stamp& stamp) const;
+  std::optional<Digest> record_digest(const std::string& path, const Stamp& stamp) const;
+  /// True when the entry for `path` has this stamp (an entry found by its hash may not).
+  bool persona_stamped(const std::string& path, const Stamp& stamp) const;
+  bool record_stamped(const std::string& path, const Stamp& stamp) const;
+
   /// The summary cached for `path` with this content hash, if any.
   std::optional<FileSummary> persona(const std::string& path, const Digest& d) const;
   /// The record summary for `path` with this content hash, if it holds at `now`: an entry checked
@@ -99,8 +122,9 @@ class Cache {
                                       const std::string& now) const;
 
   /// Serialized entries for the next save(), one per file in the order given.
-  static std::string encode(const std::string& path, const Digest& d, const FileSummary& s);
-  static std::string encode(const std::string& path, const Digest& d, const RecordSummary& s);
+  static std::string encode(const std::string& path, const Digest& d, const Stamp& stamp, const FileSummary& s);
+  static std::string encode(const std::string& path, const Digest& d, const Stamp& stamp,
+                            const RecordSummary& s);
   /// The stored entry for `path` when its hash is `d` (bytes as encode() made them), or "".
   std::string_view persona_bytes(const std::string& path, const Digest& d) const;
   std::string_view record_bytes(const std::string& path, const Digest& d) const;
@@ -113,9 +137,12 @@ class Cache {
  private:
   struct Slot {
     Digest digest;
+    Stamp stamp;
     std::size_t offset = 0;  ///< of the entry in data_
     std::size_t size = 0;
   };
+  static std::optional<Digest> stamped(const std::unordered_map<std::string, Slot>& table,
+                                       const std::string& path, const Stamp& stamp);
   std::filesystem::path file_;
   std::string header_;  ///< what a valid cache file must start with (before the key)
   std::uint64_t k0_ = 0, k1_ = 0;

@@ -294,26 +294,49 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     std::vector<int> fields;
   };
   std::vector<Shape> shapes(lean ? paths.size() : 0);  // for the records' rules
+  const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : cache::now_ns();
+  std::atomic<std::size_t> read_count{0};
   parallel_for(paths.size(), options.jobs, [&](std::size_t i) {
-    std::string text = read_file(root / paths[i], limits.max_file_bytes);
     if (!lean) {
+      std::string text = read_file(root / paths[i], limits.max_file_bytes);
+      ++read_count;
       lib.files[i] = check_persona_text(paths[i], std::move(text), *schema, true);
       return;
     }
     cache::Digest digest;
+    cache::Stamp stamp;
     std::optional<cache::FileSummary> s;
     if (cache.enabled()) {
-      digest = cache.hash(text);
-      s = cache.persona(paths[i], digest);
-      if (s) persona_entries[i] = cache.persona_bytes(paths[i], digest);
+      // A file whose stamp is its entry's is not read at all.
+      stamp = cache::stamp_of(root / paths[i], started);
+      if (auto d = cache.persona_digest(paths[i], stamp)) {
+        digest = *d;
+        s = cache.persona(paths[i], digest);
+        if (s) persona_entries[i] = cache.persona_bytes(paths[i], digest);
+      }
     }
     if (!s) {
-      PersonaFile full = check_text(paths[i], std::move(text), *schema, true, false);
-      s = cache::summarize(full);
+      std::string text = read_file(root / paths[i], limits.max_file_bytes);
+      ++read_count;
       if (cache.enabled()) {
-        new_entries[i] = cache::Cache::encode(paths[i], digest, *s);
-        persona_entries[i] = new_entries[i];
-        cache_changed = true;
+        digest = cache.hash(text);
+        s = cache.persona(paths[i], digest);
+        if (s && cache.persona_stamped(paths[i], stamp)) {
+          persona_entries[i] = cache.persona_bytes(paths[i], digest);
+        } else if (s) {  // same bytes, new stamp (touched, copied, or now old enough to trust)
+          new_entries[i] = cache::Cache::encode(paths[i], digest, stamp, *s);
+          persona_entries[i] = new_entries[i];
+          cache_changed = true;
+        }
+      }
+      if (!s) {
+        PersonaFile full = check_text(paths[i], std::move(text), *schema, true, false);
+        s = cache::summarize(full);
+        if (cache.enabled()) {
+          new_entries[i] = cache::Cache::encode(paths[i], digest, stamp, *s);
+          persona_entries[i] = new_entries[i];
+          cache_changed = true;
+        }
       }
     }
     lib.files[i] = cache::expand(paths[i], std::move(*s));
@@ -354,25 +377,45 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   std::vector<std::string_view> record_entries(lean && cache.enabled() ? record_paths.size() : 0);
   std::vector<std::string> new_record_entries(record_entries.size());
   parallel_for(record_paths.size(), options.jobs, [&](std::size_t i) {
-    std::string text = read_file(root / record_paths[i], limits.max_file_bytes);
     if (!lean) {
+      std::string text = read_file(root / record_paths[i], limits.max_file_bytes);
+      ++read_count;
       lib.record_files[i] = check_record_text(record_paths[i], std::move(text), *record_schema, now);
       return;
     }
     cache::Digest digest;
+    cache::Stamp stamp;
     std::optional<cache::RecordSummary> s;
     if (cache.enabled()) {
-      digest = cache.hash(text);
-      s = cache.record(record_paths[i], digest, now);
-      if (s) record_entries[i] = cache.record_bytes(record_paths[i], digest);
+      stamp = cache::stamp_of(root / record_paths[i], started);
+      if (auto d = cache.record_digest(record_paths[i], stamp)) {
+        digest = *d;
+        s = cache.record(record_paths[i], digest, now);
+        if (s) record_entries[i] = cache.record_bytes(record_paths[i], digest);
+      }
     }
     if (!s) {
-      RecordFile full = check_record_text(record_paths[i], std::move(text), *record_schema, now);
-      s = cache::RecordSummary{std::move(full.diagnostics), std::move(full.record), now};
+      std::string text = read_file(root / record_paths[i], limits.max_file_bytes);
+      ++read_count;
       if (cache.enabled()) {
-        new_record_entries[i] = cache::Cache::encode(record_paths[i], digest, *s);
-        record_entries[i] = new_record_entries[i];
-        cache_changed = true;
+        digest = cache.hash(text);
+        s = cache.record(record_paths[i], digest, now);
+        if (s && cache.record_stamped(record_paths[i], stamp)) {
+          record_entries[i] = cache.record_bytes(record_paths[i], digest);
+        } else if (s) {
+          new_record_entries[i] = cache::Cache::encode(record_paths[i], digest, stamp, *s);
+          record_entries[i] = new_record_entries[i];
+          cache_changed = true;
+        }
+      }
+      if (!s) {
+        RecordFile full = check_record_text(record_paths[i], std::move(text), *record_schema, now);
+        s = cache::RecordSummary{std::move(full.diagnostics), std::move(full.record), now};
+        if (cache.enabled()) {
+          new_record_entries[i] = cache::Cache::encode(record_paths[i], digest, stamp, *s);
+          record_entries[i] = new_record_entries[i];
+          cache_changed = true;
+        }
       }
     }
     RecordFile& f = lib.record_files[i];
@@ -408,6 +451,7 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     if (f.record && count_errors(f.diagnostics) == 0) lib.records.push_back(*f.record);
   }
   sort_diagnostics(lib.diagnostics);
+  lib.files_read = read_count;
   if (cache.enabled()) {
     bool removed = cache.persona_entries() != paths.size() ||
                    cache.record_entries() != record_paths.size();

@@ -55,6 +55,9 @@ struct Library {
   /// The text of a file the diagnostics refer to ("" if unknown), for source excerpts.
   std::string source(const std::string& path) const;
   std::string config_text;
+  /// How many persona and record files the load read; the others were known unchanged from the
+  /// validation cache by their stamp (library/cache.h).
+  std::size_t files_read = 0;
 };
 
 /// The nearest directory at or above `start` holding library.yaml.
@@ -76,6 +79,9 @@ struct LoadOptions {
   /// With keep_content false: the folder of the per-file result cache (library/cache.h), or ""
   /// for none. Results are the same with or without it.
   std::filesystem::path cache_dir;
+  /// The clock the cache's stamps are judged by (nanoseconds since the epoch; 0 = the system
+  /// clock): a file changed less than two seconds before it is read rather than trusted.
+  std::uint64_t stamp_clock_ns = 0;
 };
 
 /// library.yaml under `root`: its text, its problems, and its settings (the defaults when it does

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,7 @@ std::string hex16(const cache::Digest& d) {
   return out;
 }
 
+using test::slurp;
 using test::TempDir;
 
 // A persona file with references in a list, in a nested mapping (not valid for the schema, which
@@ -121,13 +123,14 @@ TEST_CASE("the cache file round-trips and refuses what does not match") {
   auto c = cache::Cache::open(dir.path, "/library", "context");
   REQUIRE(c.enabled());
   cache::Digest d = c.hash(kPersona);
-  std::string entry = cache::Cache::encode("personas/acme/acme-builder.yaml", d, s);
+  cache::Stamp stamp{4700, 1000000000, 1000000001, 42, 7};
+  std::string entry = cache::Cache::encode("personas/acme/acme-builder.yaml", d, stamp, s);
   cache::RecordSummary r;
   r.now = "2026-01-01T00:00:00Z";
   r.record = Record{};
   r.record->pid = "APP-101";
   r.record->time = "2025-12-31T00:00:00Z";
-  std::string rentry = cache::Cache::encode("contributions/APP-101/x.yaml", d, r);
+  std::string rentry = cache::Cache::encode("contributions/APP-101/x.yaml", d, {}, r);
   c.save({entry}, {rentry}, true);
 
   auto again = cache::Cache::open(dir.path, "/library", "context");
@@ -143,6 +146,14 @@ TEST_CASE("the cache file round-trips and refuses what does not match") {
   other.lo ^= 1;
   CHECK_FALSE(again.persona("personas/acme/acme-builder.yaml", other));
   CHECK_FALSE(again.persona("personas/acme/else.yaml", d));
+  // The stamp names the entry's hash; any other stamp, and an empty one, does not.
+  REQUIRE(again.persona_digest("personas/acme/acme-builder.yaml", stamp));
+  CHECK(*again.persona_digest("personas/acme/acme-builder.yaml", stamp) == d);
+  cache::Stamp touched = stamp;
+  touched.ctime_ns += 1;
+  CHECK_FALSE(again.persona_digest("personas/acme/acme-builder.yaml", touched));
+  CHECK_FALSE(again.record_digest("contributions/APP-101/x.yaml", cache::Stamp{}));
+  CHECK(again.record_stamped("contributions/APP-101/x.yaml", cache::Stamp{}));
 
   // Records: reused at the same or a later `now`, not when the clock went back.
   CHECK(again.record("contributions/APP-101/x.yaml", d, "2026-01-01T00:00:00Z"));
@@ -161,6 +172,62 @@ TEST_CASE("the cache file round-trips and refuses what does not match") {
   auto cut = cache::Cache::open(dir.path, "/library", "context");
   CHECK(cut.persona_entries() == 0);
   CHECK_FALSE(cut.persona("personas/acme/acme-builder.yaml", d));
+}
+
+TEST_CASE("an unchanged file is known by its stamp and not read; a changed or recent one is read") {
+  TempDir lib, dir;
+  const fs::path fixture = fs::path(PERSONA_SOURCE_DIR) / "tests/golden/export/library";
+  fs::copy(fixture, lib.path, fs::copy_options::recursive);
+  LoadOptions o;
+  o.keep_content = false;
+  o.now = "2026-11-28T00:00:00Z";
+  o.cache_dir = dir.path;
+  o.stamp_clock_ns = cache::now_ns() + 3600ull * 1000000000ull;  // every file is an hour old
+  auto report = [](const Library& l) {
+    std::string out;
+    for (const auto& d : l.diagnostics) out += d.file + ":" + std::to_string(d.line) + " " + d.message + "\n";
+    return out;
+  };
+  std::size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(lib.path))
+    if (e.is_regular_file() && e.path().extension() == ".yaml" && e.path().filename() != "library.yaml") ++files;
+  REQUIRE(files >= 3);
+
+  Library first = load_library(lib.path, o);
+  CHECK(first.files_read == files);
+  Library second = load_library(lib.path, o);
+  CHECK(second.files_read == 0);
+  CHECK(report(second) == report(first));
+  CHECK(second.records.size() == first.records.size());
+
+  // A changed file is read (its stamp differs) and its new content counts.
+  fs::path changed = lib.path / first.files.front().path;
+  std::string text = slurp(changed);
+  {
+    std::ofstream out(changed, std::ios::binary | std::ios::trunc);
+    out << text << "unknown_field: x\n";
+  }
+  Library third = load_library(lib.path, o);
+  CHECK(third.files_read == 1);
+  CHECK(report(third) != report(first));
+  CHECK(report(third).find("unknown_field") != std::string::npos);
+  CHECK(load_library(lib.path, o).files_read == 0);
+
+  // The same bytes with a new stamp (touched): read once, then known again.
+  {
+    std::ofstream out(changed, std::ios::binary | std::ios::trunc);
+    out << text;
+  }
+  CHECK(load_library(lib.path, o).files_read == 1);
+  fs::last_write_time(changed, fs::last_write_time(changed) - std::chrono::hours(2));
+  Library touched = load_library(lib.path, o);
+  CHECK(touched.files_read == 1);
+  CHECK(report(touched) == report(first));
+  CHECK(load_library(lib.path, o).files_read == 0);
+
+  // By the real clock every file here was just written: none is trusted, all are read.
+  o.stamp_clock_ns = 0;
+  CHECK(load_library(lib.path, o).files_read == files);
 }
 
 TEST_CASE("the cache folder comes from the environment") {
