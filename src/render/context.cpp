@@ -45,6 +45,7 @@ void Sink::file_pieces(const std::string& path, std::optional<std::uint64_t> siz
 }
 
 void FileSetSink::file(const std::string& path, std::string data, const std::string&) {
+  std::lock_guard<std::mutex> lock(mutex_);
   files[path] = std::move(data);
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -47,11 +48,15 @@ class Sink {
 /// Receives one piece of a file made in pieces.
 using Piece = std::function<void(std::string_view)>;
 
-/// Collects the files in memory (for tests and single files).
+/// Collects the files in memory (for tests and single files). Renderers may send files from
+/// several threads at once.
 class FileSetSink : public Sink {
  public:
   FileSet files;
   void file(const std::string& path, std::string data, const std::string& key = {}) override;
+
+ private:
+  std::mutex mutex_;
 };
 
 struct RenderContext {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/parallel.h"
 #include "core/text.h"
 #include "render/commonmark.h"
 #include "render/escape.h"
@@ -484,24 +485,36 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
   };
   std::vector<std::size_t> all(personas.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  pages.push_back("index.html");
-  list_page(templates, "index.mustache", "index.html", all,
-            [&](Value cards) { return index_data(ctx, std::move(cards)); },
-            [&](std::size_t i) { return card_html(i, ""); }, key("index.html", all), out);
   std::map<std::string, std::vector<std::size_t>> by_app, by_category;
   for (std::size_t i = 0; i < personas.size(); ++i) {
     by_app[personas[i].app].push_back(i);
     by_category[personas[i].category].push_back(i);
   }
-  auto group = [&](const std::string& path, const char* kind, const std::string& title,
-                   const std::vector<std::size_t>& members) {
-    pages.push_back(path);
-    list_page(templates, "group.mustache", path, members,
-              [&](Value cards) { return group_data(ctx, path, kind, title, members.size(), std::move(cards)); },
-              [&](std::size_t i) { return card_html(i, "../"); }, key(path, members), out);
+  // The pages, made on every core: each is on its own (the index, the largest, goes first).
+  struct Group {
+    std::string path;
+    const char* kind;
+    std::string title;
+    const std::vector<std::size_t>* members;
   };
-  for (const auto& [app, members] : by_app) group(ctx.paths.app(app), "App", ctx.app_name(app), members);
-  for (const auto& [cat, members] : by_category) group(ctx.paths.category(cat), "Category", humanize(cat), members);
+  std::vector<Group> groups;
+  for (const auto& [app, members] : by_app) groups.push_back({ctx.paths.app(app), "App", ctx.app_name(app), &members});
+  for (const auto& [cat, members] : by_category)
+    groups.push_back({ctx.paths.category(cat), "Category", humanize(cat), &members});
+  pages.push_back("index.html");
+  for (const auto& g : groups) pages.push_back(g.path);
+  parallel_for(groups.size() + 1, 0, [&](std::size_t n) {
+    if (n == 0) {
+      list_page(templates, "index.mustache", "index.html", all,
+                [&](Value cards) { return index_data(ctx, std::move(cards)); },
+                [&](std::size_t i) { return card_html(i, ""); }, key("index.html", all), out);
+      return;
+    }
+    const Group& g = groups[n - 1];
+    list_page(templates, "group.mustache", g.path, *g.members,
+              [&](Value cards) { return group_data(ctx, g.path, g.kind, g.title, g.members->size(), std::move(cards)); },
+              [&](std::size_t i) { return card_html(i, "../"); }, key(g.path, *g.members), out);
+  });
 }
 
 void add_html_rest(const RenderContext& ctx, const TemplateSet& templates, std::vector<std::string>& pages,
