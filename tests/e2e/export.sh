@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of 'persona render' and 'persona export' against the real binary:
 # golden files per format, determinism, incremental re-export in place, whole files when an export
-# fails, refusal to replace what is not an export, path traversal, hostile escaping, exact messages.
+# fails, one export at a time per directory, refusal to replace what is not an export, path
+# traversal, hostile escaping, exact messages.
 #
 #   bash tests/e2e/export.sh PERSONA_BINARY SOURCE_DIR
 #
@@ -237,6 +238,22 @@ hint: export into a new or empty directory; an export is recognised by its .pers
 check "its files are untouched" grep -q "keep me" "$tmp/notes/todo.txt"
 run --repo "$lib" export --out "$tmp/notes/todo.txt"
 expect "a file is not replaced" 3 "" "persona: error: '$tmp/notes/todo.txt' exists and is not a directory"
+
+# --- one export at a time into a directory ---------------------------------------------------
+run --repo "$lib" export --out "$tmp/locked"
+check "an export to lock" test "$code" = 0
+# flock(1) takes the lock an export takes on its directory, as a second export running would.
+flock --close "$tmp/locked" sleep 60 &  # --close: the lock is the flock process's alone
+holder=$!
+for _ in $(seq 1 100); do flock -n "$tmp/locked" true || break; sleep 0.05; done
+run --repo "$lib" export --out "$tmp/locked"
+expect "a second export into the same directory at once is refused" 3 "" \
+"persona: error: cannot export to '$tmp/locked': another export is writing to it"
+pkill -P "$holder" sleep 2>/dev/null || true
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+run --repo "$lib" export --out "$tmp/locked"
+check "once the other export is done, the directory can be exported to" test "$code" = 0
 
 # --- path traversal: pids and categories that try to leave --out -----------------------------
 trav=$tmp/trav
