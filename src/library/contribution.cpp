@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "git/repository.h"
+#include "git/worktree.h"
 #include "library/blob_cache.h"
 #include "library/format.h"
 #include "yaml/emit.h"
@@ -576,7 +577,12 @@ Identity resolve_identity(const git::Repository& repo, const ContributeOptions& 
 
 /// The top-level value of `key:` in a persona file, without reading it as YAML (quick scan).
 std::string scan_key(std::string_view text, std::string_view key) {
-  for (auto line : split_lines(text)) {
+  // Line by line as split_lines() cuts them, stopping at the key (usually the first line).
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t nl = text.find('\n', start);
+    std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    start = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
       std::string v(trim(line.substr(key.size() + 1)));
       if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
@@ -638,25 +644,29 @@ ContributeResult contribute(const ContributeOptions& o) {
 
   // The persona as it is at the base commit (not in the working tree, which may differ): the
   // first file, in listing order, whose `pid:` line names it. The pid each blob declares comes
-  // from the cache when it has been read before (a blob id names its content for good).
+  // from the cache when it has been read before (a blob id names its content for good), else
+  // from the working tree's file when git would call it unchanged and the index holds that very
+  // blob (reading a file is far cheaper than inflating a blob), else from the blob.
   auto files = repo.list_blobs(res.base_commit, in_repo(kPersonasDir), 8, {".yaml", ".yml"});
   BlobValueCache pid_cache = BlobValueCache::open(o.cache_dir, "scan-pid", repo.common_dir());
+  git::CleanWorktree worktree(repo);
   std::string persona_path, persona_text;
   std::vector<std::string> pids;
   for (const auto& f : files) {
     std::string pid;
-    std::optional<std::string> text;
     if (const std::string* cached = pid_cache.find(f.id)) {
       pid = *cached;
     } else {
-      text = repo.read_blob_id(f.id);
+      std::optional<std::string> text = worktree.read(f.path, f.id);
+      if (!text) text = repo.read_blob_id(f.id);
       if (!text) continue;
       pid = scan_key(*text, "pid");
       pid_cache.put(f.id, pid);
     }
     if (pid == req.pid && persona_path.empty()) {
-      if (!text) text = repo.read_blob_id(f.id);
-      if (text) {
+      // The persona's own bytes come from the blob, and must name the pid the scan found.
+      std::optional<std::string> text = repo.read_blob_id(f.id);
+      if (text && scan_key(*text, "pid") == req.pid) {
         persona_path = prefix.empty() ? f.path : f.path.substr(prefix.size() + 1);
         persona_text = std::move(*text);
       }

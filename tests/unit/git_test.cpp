@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -7,6 +8,7 @@
 #include "core/error.h"
 #include "git/hash.h"
 #include "git/repository.h"
+#include "git/worktree.h"
 #include "support.h"
 
 using namespace persona;
@@ -259,4 +261,43 @@ TEST_CASE("dates are read the ways git reads GIT_AUTHOR_DATE") {
   CHECK(format_utc(1764351000) == "2025-11-28T17:30:00Z");
   CHECK(parse_utc("2025-11-28T17:30:00Z") == std::optional<std::int64_t>(1764351000));
   CHECK_FALSE(parse_utc("2025-11-28T17:30:00+00:00"));
+}
+
+TEST_CASE("a working-tree file is read for its blob only while git would call it unchanged") {
+  TempDir tmp;
+  fs::path dir = tmp.path / "clone";
+  fs::create_directories(dir / "personas");
+  const std::string text = "pid: APP-1\nname: One\n";
+  fs::path file = dir / "personas/one.yaml";
+  std::ofstream(file) << text;
+  // Older than the index about to be written, so the entry is not racy.
+  fs::last_write_time(file, fs::last_write_time(file) - std::chrono::hours(1));
+  std::string git = "git -C '" + dir.string() + "' -c user.name=t -c user.email=t@example.org ";
+  REQUIRE(std::system((git + "init -q && " + git + "add personas/one.yaml && " + git + "commit -qm one").c_str()) == 0);
+  Repository repo = Repository::open(dir);
+  const ObjectId id = blob_id(text);
+
+  {
+    CleanWorktree clean(repo);
+    REQUIRE(clean.read("personas/one.yaml", id));
+    CHECK(*clean.read("personas/one.yaml", id) == text);
+    CHECK_FALSE(clean.read("personas/one.yaml", blob_id("something else")));  // not the index's blob
+    CHECK_FALSE(clean.read("personas/two.yaml", id));                         // not in the index
+  }
+  // The same size, other bytes: its times moved, so it is not the blob any more.
+  std::ofstream(file) << "pid: APP-2\nname: One\n";
+  CHECK_FALSE(CleanWorktree(repo).read("personas/one.yaml", id));
+  std::ofstream(file) << text;
+  CHECK_FALSE(CleanWorktree(repo).read("personas/one.yaml", id));  // rewritten: new times
+  // Re-added, but the index written in the file's own clock tick: racy, not trusted.
+  REQUIRE(std::system((git + "add personas/one.yaml").c_str()) == 0);
+  fs::path index = dir / ".git/index";
+  fs::last_write_time(index, fs::last_write_time(file));
+  CHECK_FALSE(CleanWorktree(repo).read("personas/one.yaml", id));
+  fs::last_write_time(index, fs::last_write_time(file) + std::chrono::seconds(1));
+  CHECK(CleanWorktree(repo).read("personas/one.yaml", id) == text);
+
+  // A bare repository has no working tree: nothing is read, nothing fails.
+  Repository bare = Repository::init(tmp.path / "bare.git", "main", true);
+  CHECK_FALSE(CleanWorktree(bare).read("personas/one.yaml", id));
 }

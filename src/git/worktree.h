@@ -1,0 +1,35 @@
+#pragma once
+/// Reading a blob's bytes from the working tree when git would call the file unchanged, instead
+/// of inflating the blob from the object database: what `git status` trusts, used where many
+/// blobs are read once (contribute looks for a pid among every persona blob at the base commit;
+/// a fresh clone has no cache of them yet).
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "git/repository.h"
+
+namespace persona::git {
+
+class CleanWorktree {
+ public:
+  /// Loads the repository's index. Never throws: a bare repository, a missing or unreadable
+  /// index makes every read() nullopt.
+  explicit CleanWorktree(const Repository& repo);
+  ~CleanWorktree();
+  CleanWorktree(const CleanWorktree&) = delete;
+  CleanWorktree& operator=(const CleanWorktree&) = delete;
+
+  /// The bytes of `path` (from the top of the working tree) when they are blob `blob`'s: the
+  /// index holds `path` at stage 0 with that blob id and no assume-unchanged or skip-worktree
+  /// flag, the file is a regular file whose size, mtime, ctime, inode and device are the index
+  /// entry's before and after the read, and the entry is not racy (its mtime is older than the
+  /// index file's, as git requires). nullopt otherwise: the caller reads the blob.
+  std::optional<std::string> read(const std::string& path, const ObjectId& blob) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace persona::git
