@@ -36,37 +36,45 @@ bool matches(const git_index_entry& e, const struct stat& st) {
 }  // namespace
 
 struct CleanWorktree::Impl {
+  const Repository& repo;
+  bool loaded = false;
   IndexPtr index;
   std::string workdir;  ///< ends in '/'
   struct timespec index_mtime {};
+
+  /// Loads the index the first time a file is asked for: a caller whose answers all come from
+  /// elsewhere never pays for reading it.
+  void load() {
+    loaded = true;
+    const char* dir = git_repository_workdir(repo.handle());
+    if (!dir) return;
+    git_index* idx = nullptr;
+    if (git_repository_index(&idx, repo.handle()) != 0) {
+      git_error_clear();
+      return;
+    }
+    IndexPtr loaded_index(idx);
+    // The repository object keeps the index it loaded once: read the file as it is now.
+    if (git_index_read(loaded_index.get(), 1) != 0) {
+      git_error_clear();
+      return;
+    }
+    const char* path = git_index_path(loaded_index.get());
+    struct stat st {};
+    if (!path || ::stat(path, &st) != 0) return;
+    index_mtime = st.st_mtim;
+    workdir = dir;
+    if (!workdir.empty() && workdir.back() != '/') workdir += '/';
+    index = std::move(loaded_index);
+  }
 };
 
-CleanWorktree::CleanWorktree(const Repository& repo) : impl_(std::make_unique<Impl>()) {
-  const char* workdir = git_repository_workdir(repo.handle());
-  if (!workdir) return;
-  git_index* idx = nullptr;
-  if (git_repository_index(&idx, repo.handle()) != 0) {
-    git_error_clear();
-    return;
-  }
-  IndexPtr index(idx);
-  // The repository object keeps the index it loaded once: read the file as it is now.
-  if (git_index_read(index.get(), 1) != 0) {
-    git_error_clear();
-    return;
-  }
-  const char* path = git_index_path(index.get());
-  struct stat st {};
-  if (!path || ::stat(path, &st) != 0) return;
-  impl_->index_mtime = st.st_mtim;
-  impl_->workdir = workdir;
-  if (!impl_->workdir.empty() && impl_->workdir.back() != '/') impl_->workdir += '/';
-  impl_->index = std::move(index);
-}
+CleanWorktree::CleanWorktree(const Repository& repo) : impl_(std::make_unique<Impl>(Impl{repo})) {}
 
 CleanWorktree::~CleanWorktree() = default;
 
 std::optional<std::string> CleanWorktree::read(const std::string& path, const ObjectId& blob) const {
+  if (!impl_->loaded) impl_->load();
   if (!impl_->index || blob.size() != GIT_OID_HEXSZ) return std::nullopt;
   const git_index_entry* e = git_index_get_bypath(impl_->index.get(), path.c_str(), 0);
   if (!e) return std::nullopt;

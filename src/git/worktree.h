@@ -13,8 +13,8 @@ namespace persona::git {
 
 class CleanWorktree {
  public:
-  /// Loads the repository's index. Never throws: a bare repository, a missing or unreadable
-  /// index makes every read() nullopt.
+  /// For `repo`, which must outlive it. The index is loaded by the first read(); nothing here
+  /// throws: a bare repository, a missing or unreadable index makes every read() nullopt.
   explicit CleanWorktree(const Repository& repo);
   ~CleanWorktree();
   CleanWorktree(const CleanWorktree&) = delete;
@@ -25,6 +25,7 @@ class CleanWorktree {
   /// flag, the file is a regular file whose size, mtime, ctime, inode and device are the index
   /// entry's before and after the read, and the entry is not racy (its mtime is older than the
   /// index file's, as git requires). nullopt otherwise: the caller reads the blob.
+  /// Not safe to call from several threads at once (the first call loads the index).
   std::optional<std::string> read(const std::string& path, const ObjectId& blob) const;
 
  private:
