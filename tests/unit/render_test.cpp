@@ -41,14 +41,7 @@ void spit(const fs::path& p, const std::string& data) {
   std::ofstream(p, std::ios::binary) << data;
 }
 
-/// Every regular file under `dir`, by '/'-separated relative path.
-FileSet read_tree(const fs::path& dir) {
-  FileSet out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) out[fs::relative(e.path(), dir).generic_string()] = slurp(e.path());
-  return out;
-}
+using test::read_tree;
 
 using test::TempDir;
 

@@ -37,15 +37,23 @@ const fs::path kGolden = kSource / "tests/golden/export/expected/html";
 
 using test::slurp;
 
+/// The site's files under `dir`: every file but the export's own bookkeeping.
 FileSet read_tree(const fs::path& dir) {
-  FileSet out;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file() && e.path().filename() != kManifestFile && e.path().filename() != kStateFile)
-      out[fs::relative(e.path(), dir).generic_string()] = slurp(e.path());
+  FileSet out = test::read_tree(dir);
+  out.erase(kManifestFile);
+  out.erase(kStateFile);
   return out;
 }
 
 using test::TempDir;
+
+/// A copy of the fixture library in `tmp`, to change.
+fs::path copy_fixture(const TempDir& tmp) {
+  fs::path lib = tmp.path / "lib";
+  fs::copy(kFixture, lib, fs::copy_options::recursive);
+  return lib;
+}
+
 
 const TemplateSet& builtin_templates() {
   static const TemplateLoad load = load_templates(std::nullopt);
@@ -121,8 +129,7 @@ TEST_CASE("the streamed site is the site of the fully loaded library") {
 
 TEST_CASE("a streamed re-export after a change is a fresh export, and rewrites only what changed") {
   TempDir tmp;
-  fs::path lib = tmp.path / "lib";
-  fs::copy(kFixture, lib, fs::copy_options::recursive);
+  fs::path lib = copy_fixture(tmp);
   fs::path site = tmp.path / "site";
   WriteReport first = streamed_export(lib, site);
   CHECK(first.unchanged == 0);
@@ -175,8 +182,7 @@ std::vector<std::string> state_fields(const fs::path& site, const std::string& f
 
 TEST_CASE("a persona file whose stat did not change is not read again; any change is seen") {
   TempDir tmp;
-  fs::path lib = tmp.path / "lib";
-  fs::copy(kFixture, lib, fs::copy_options::recursive);
+  fs::path lib = copy_fixture(tmp);
   std::string rel = "personas/stripe/stripe-platform-builder.yaml";
   fs::path stripe = lib / rel;
   // A file changed within the clock tick of the read is not trusted by its stat next time.
@@ -260,8 +266,7 @@ class FailingDisk : public Disk {
 
 TEST_CASE("an interrupted streamed re-export leaves whole files, and the next one completes it") {
   TempDir tmp;
-  fs::path lib = tmp.path / "lib";
-  fs::copy(kFixture, lib, fs::copy_options::recursive);
+  fs::path lib = copy_fixture(tmp);
   fs::path site = tmp.path / "site";
   streamed_export(lib, site);
   FileSet before = read_tree(site);
