@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/posix.h"
 #include "git/handle.h"
 
 namespace persona::git {
@@ -12,15 +13,6 @@ namespace {
 
 using IndexPtr = std::unique_ptr<git_index, Deleter<git_index_free>>;
 
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
 
 /// True when `st` is what the index entry recorded (git stores 32-bit seconds, inode and device).
 bool matches(const git_index_entry& e, const struct stat& st) {
@@ -93,16 +85,16 @@ std::optional<std::string> CleanWorktree::read(const std::string& path, const Ob
   std::string file = impl_->workdir + path;
   Fd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   struct stat before {}, after {};
-  if (fd.fd < 0 || ::fstat(fd.fd, &before) != 0 || !matches(*e, before)) return std::nullopt;
+  if (fd.get() < 0 || ::fstat(fd.get(), &before) != 0 || !matches(*e, before)) return std::nullopt;
   std::string text(static_cast<std::size_t>(before.st_size), '\0');
   std::size_t at = 0;
   while (at < text.size()) {
-    ssize_t got = ::read(fd.fd, text.data() + at, text.size() - at);
+    ssize_t got = ::read(fd.get(), text.data() + at, text.size() - at);
     if (got <= 0) return std::nullopt;
     at += static_cast<std::size_t>(got);
   }
   // Changed while being read: its times moved.
-  if (::fstat(fd.fd, &after) != 0 || !matches(*e, after)) return std::nullopt;
+  if (::fstat(fd.get(), &after) != 0 || !matches(*e, after)) return std::nullopt;
   return text;
 }
 

@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <random>
 
 #include "core/text.h"
@@ -467,25 +466,6 @@ bool Cache::persona_stamped(const std::string& path, const Stamp& stamp) const {
 bool Cache::record_stamped(const std::string& path, const Stamp& stamp) const {
   auto it = records_.find(path);
   return it != records_.end() && it->second.stamp == stamp;
-}
-
-Stamp stamp_of(const fs::path& path, std::uint64_t now) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return {};
-  auto ns = [](const struct timespec& t) {
-    return static_cast<std::uint64_t>(t.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(t.tv_nsec);
-  };
-  Stamp s{static_cast<std::uint64_t>(st.st_size), ns(st.st_mtim), ns(st.st_ctim),
-          static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev)};
-  constexpr std::uint64_t kSlack = 2000000000ull;
-  if (s.mtime_ns + kSlack > now || s.ctime_ns + kSlack > now || s.empty()) return {};
-  return s;
-}
-
-std::uint64_t now_ns() {
-  struct timespec t;
-  ::clock_gettime(CLOCK_REALTIME, &t);
-  return static_cast<std::uint64_t>(t.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(t.tv_nsec);
 }
 
 std::optional<FileSummary> Cache::persona(const std::string& path, const Digest& d) const {

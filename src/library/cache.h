@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/diagnostic.h"
+#include "core/posix.h"
 #include "library/library.h"
 #include "library/records.h"
 #include "yaml/tree.h"
@@ -42,20 +43,6 @@ struct Digest {
 };
 Digest siphash128(std::string_view data, std::uint64_t k0, std::uint64_t k1);
 
-/// What stat() says of a file. An entry whose stamp is the file's own is used without reading
-/// the file, as git's index does; an empty stamp is never trusted.
-struct Stamp {
-  std::uint64_t size = 0, mtime_ns = 0, ctime_ns = 0, ino = 0, dev = 0;
-  bool operator==(const Stamp&) const = default;
-  bool empty() const { return mtime_ns == 0 && ctime_ns == 0 && ino == 0; }
-};
-/// The stamp of `path` (following symlinks, as reading does), or an empty one when stat fails or
-/// the file was changed (mtime or ctime) less than two seconds before `now_ns` (nanoseconds since
-/// the epoch): a second change within the same clock tick would leave the same stamp, so a file
-/// that recent is read and hashed, and trusted only on a later run.
-Stamp stamp_of(const std::filesystem::path& path, std::uint64_t now_ns);
-/// Nanoseconds since the epoch, for stamp_of().
-std::uint64_t now_ns();
 
 /// What validation keeps of a checked persona file.
 struct FileSummary {

@@ -339,7 +339,7 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     std::vector<int> fields;
   };
   std::vector<Shape> shapes(lean ? paths.size() : 0);  // for the records' rules
-  const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : cache::now_ns();
+  const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : now_ns();
   std::atomic<std::size_t> read_count{0};
   parallel_for(paths.size(), options.jobs, [&](std::size_t i) {
     if (!lean) {
@@ -349,11 +349,11 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       return;
     }
     cache::Digest digest;
-    cache::Stamp stamp;
+    Stamp stamp;
     std::optional<cache::FileSummary> s;
     if (cache.enabled()) {
       // A file whose stamp is its entry's is not read at all.
-      stamp = cache::stamp_of(root / paths[i], started);
+      stamp = stamp_of(root / paths[i], started);
       if (auto d = cache.persona_digest(paths[i], stamp)) {
         digest = *d;
         s = cache.persona(paths[i], digest);
@@ -429,10 +429,10 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       return;
     }
     cache::Digest digest;
-    cache::Stamp stamp;
+    Stamp stamp;
     std::optional<cache::RecordSummary> s;
     if (cache.enabled()) {
-      stamp = cache::stamp_of(root / record_paths[i], started);
+      stamp = stamp_of(root / record_paths[i], started);
       if (auto d = cache.record_digest(record_paths[i], stamp)) {
         digest = *d;
         s = cache.record(record_paths[i], digest, now);

@@ -1,5 +1,6 @@
 #include "render/export.h"
 
+#include "core/posix.h"
 #include "core/program_id.h"
 
 #include <dirent.h>
@@ -76,36 +77,11 @@ Error errno_error(const std::string& what, const fs::path& p, int err) {
 FileStat stat_of(const struct stat& st) {
   FileStat f;
   f.size = static_cast<std::uint64_t>(st.st_size);
-  f.mtime_ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u +
-               static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+  f.mtime_ns = to_ns(st.st_mtim);
   f.ino = static_cast<std::uint64_t>(st.st_ino);
   return f;
 }
 
-/// A file descriptor, closed when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void reset(int fd) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-  /// Closes it, returning close()'s errno (0 when fine).
-  int close() {
-    int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0 ? 0 : errno;
-  }
-
- private:
-  int fd_;
-};
 
 /// Removes a directory tree when the export does not reach the rename.
 class TempDir {

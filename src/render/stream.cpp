@@ -1,6 +1,5 @@
 #include "render/stream.h"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +18,7 @@
 
 #include "core/error.h"
 #include "core/parallel.h"
+#include "core/posix.h"
 #include "core/text.h"
 #include "render/html.h"
 #include "render/links.h"
@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kStateHeader = "persona html stream 2\n";
+constexpr std::string_view kStateHeader = "persona html stream 3\n";
 constexpr const char* kSearchIndex = "assets/search-index.js";
 
 using File = std::unique_ptr<FILE, int (*)(FILE*)>;
@@ -38,9 +38,9 @@ using File = std::unique_ptr<FILE, int (*)(FILE*)>;
 struct Item {
   std::string hash;  ///< git blob id of the file's bytes
   std::size_t quick = 0;  ///< a cheap hash of them, to notice a change between the two passes
-  /// What stat said of the file when `hash` was taken (all 0 when it had changed too recently to
-  /// be trusted); `trusted` when this run found it unchanged and so did not read the file.
-  std::uint64_t size = 0, mtime_ns = 0, ctime_ns = 0, ino = 0;
+  /// The file's stamp when `hash` was taken (empty when it had changed too recently to be
+  /// trusted); `trusted` when this run found it unchanged and so did not read the file.
+  Stamp stamp;
   bool trusted = false;
   Persona light;     ///< file, pid, name, app, category, tags
   bool known = false;                 ///< mentions and card are set (from the state or a parse)
@@ -109,7 +109,7 @@ std::string encode_state(const std::vector<Item>& items, const std::vector<Perso
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
     const Persona& p = personas[i];
-    size += 19 * 8 + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() + p.app.size() +
+    size += 20 * 8 + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() + p.app.size() +
             p.category.size() + it.card.excerpt.size() + it.card.aha.size() + it.search_key.size();
     for (const auto& t : p.tags) size += 8 + t.size();
     for (const auto& m : it.mentions) size += 8 + m.size();
@@ -121,10 +121,8 @@ std::string encode_state(const std::vector<Item>& items, const std::vector<Perso
     const Persona& p = personas[i];
     put(s, p.file);
     put(s, it.hash);
-    put(s, std::to_string(it.size));
-    put(s, std::to_string(it.mtime_ns));
-    put(s, std::to_string(it.ctime_ns));
-    put(s, std::to_string(it.ino));
+    for (std::uint64_t v : {it.stamp.size, it.stamp.mtime_ns, it.stamp.ctime_ns, it.stamp.ino, it.stamp.dev})
+      put(s, std::to_string(v));
     put(s, p.pid);
     put(s, p.name);
     put(s, p.app);
@@ -151,8 +149,10 @@ std::unordered_map<std::string, Item> decode_state(std::string_view in, std::uin
   if (!get(in, index_size)) return out;
   while (!in.empty()) {
     Item it;
-    if (!get(in, it.light.file) || !get(in, it.hash) || !get(in, it.size) || !get(in, it.mtime_ns) ||
-        !get(in, it.ctime_ns) || !get(in, it.ino) || !get(in, it.light.pid) || !get(in, it.light.name) ||
+    Stamp& st = it.stamp;
+    if (!get(in, it.light.file) || !get(in, it.hash) || !get(in, st.size) || !get(in, st.mtime_ns) ||
+        !get(in, st.ctime_ns) || !get(in, st.ino) || !get(in, st.dev) || !get(in, it.light.pid) ||
+        !get(in, it.light.name) ||
         !get(in, it.light.app) || !get(in, it.light.category) || !get(in, it.light.tags) ||
         !get(in, it.mentions) || !get(in, it.card.excerpt) || !get(in, it.card.aha) ||
         !get(in, it.search_key) || !get(in, it.off) || !get(in, it.len))
@@ -172,34 +172,17 @@ Error changed_error(const std::string& file) {
                   "run the export again");
 }
 
-std::uint64_t ns(const struct timespec& t) {
-  return static_cast<std::uint64_t>(t.tv_sec) * 1000000000u + static_cast<std::uint64_t>(t.tv_nsec);
+/// True when `path` is, by its stamp, the file `it` was hashed from.
+bool unchanged(const fs::path& path, const Item& it, std::uint64_t now) {
+  return !it.stamp.empty() && stamp_of(path, now) == it.stamp;
 }
 
-/// True when `path` is, by what stat says, the file `it` was hashed from.
-bool unchanged(const fs::path& path, const Item& it) {
-  struct stat st {};
-  return it.ino != 0 && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-         static_cast<std::uint64_t>(st.st_size) == it.size && ns(st.st_mtim) == it.mtime_ns &&
-         ns(st.st_ctim) == it.ctime_ns && static_cast<std::uint64_t>(st.st_ino) == it.ino;
-}
-
-/// Reads a persona file, noting in `it` what stat said of it before the read. A file changed
-/// within the current clock tick could change again without its times moving (git's "racy
-/// clean" case): its stat is not kept, so the next export reads it again.
-std::string read_noting_stat(const fs::path& path, Item& it) {
-  struct timespec now {};
-  ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
-  struct stat st {};
-  bool ok = ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+/// Reads a persona file, noting in `it` its stamp from before the read (empty for a file changed
+/// too recently to be trusted next time, or one that changed while being read).
+std::string read_noting_stamp(const fs::path& path, Item& it, std::uint64_t now) {
+  it.stamp = stamp_of(path, now);
   std::string text = read_file(path, yaml::Limits{}.max_file_bytes);
-  it.size = it.mtime_ns = it.ctime_ns = it.ino = 0;
-  if (ok && std::max(ns(st.st_mtim), ns(st.st_ctim)) < ns(now) && static_cast<std::uint64_t>(st.st_size) == text.size()) {
-    it.size = static_cast<std::uint64_t>(st.st_size);
-    it.mtime_ns = ns(st.st_mtim);
-    it.ctime_ns = ns(st.st_ctim);
-    it.ino = static_cast<std::uint64_t>(st.st_ino);
-  }
+  if (it.stamp.size != text.size()) it.stamp = {};
   return text;
 }
 
@@ -351,19 +334,20 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
   for (const auto& f : lean.files)
     if (f.ok()) files.push_back(&f);
   std::vector<Item> items(files.size());
-  // A file whose stat is what the state recorded is not read again (nor hashed).
+  // A file whose stamp is what the state recorded is not read again (nor hashed).
+  const std::uint64_t now = options.stamp_clock_ns ? options.stamp_clock_ns : now_ns();
   parallel_for(files.size(), options.jobs, [&](std::size_t i) {
     const std::string& file = files[i]->path;
     fs::path path = root / file;
     auto was = previous.find(file);
-    if (was != previous.end() && unchanged(path, was->second)) {
+    if (was != previous.end() && unchanged(path, was->second, now)) {
       items[i] = std::move(was->second);
       items[i].trusted = true;
       if (!old_index_ok) items[i].entry_old = false;
       return;
     }
     Item seen;
-    std::string text = read_noting_stat(path, seen);
+    std::string text = read_noting_stamp(path, seen, now);
     std::string hash = blob_id(text);
     std::size_t quick = std::hash<std::string_view>{}(text);
     if (was != previous.end() && hash == was->second.hash) {
@@ -374,10 +358,7 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
       items[i].hash = std::move(hash);
     }
     items[i].quick = quick;
-    items[i].size = seen.size;
-    items[i].mtime_ns = seen.mtime_ns;
-    items[i].ctime_ns = seen.ctime_ns;
-    items[i].ino = seen.ino;
+    items[i].stamp = seen.stamp;
   });
   previous.clear();
   files.clear();

@@ -9,11 +9,12 @@
 ///    and writes it, keeping only its card's text. The search index is spooled to a temporary
 ///    file entry by entry and written in pieces, as are the index and the app and category pages.
 ///  - The export's state (kStateFile) keeps, per persona file, the hash of its bytes, what stat
-///    said of it (size, mtime, ctime, inode) and what the lists and the search index need of it.
-///    A re-export reads only the files whose stat changed (a file changed within the clock tick
-///    it was read in is read again next time, git's racy-clean rule), parses only the ones whose
+///    said of it (its Stamp, core/posix.h) and what the lists and the search index need of it.
+///    A re-export reads only the files whose stamp changed (a file changed less than two seconds
+///    before it was read is read again next time, as in the validation cache), parses only the ones whose
 ///    bytes changed (and those whose page shows something that changed elsewhere); every other
 ///    page is kept from the previous export, its search entry copied from it.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -28,6 +29,9 @@ struct StreamOptions {
   std::filesystem::path root;  ///< the library's root
   std::string base_url;        ///< "" for the library's own
   unsigned jobs = 0;           ///< worker threads; 0 = one per core
+  /// The clock persona files' stamps are judged by (as LoadOptions::stamp_clock_ns; 0 = the
+  /// system clock): a file changed less than two seconds before it is read, not trusted.
+  std::uint64_t stamp_clock_ns = 0;
 };
 
 /// Sends the site of the library whose lean load is `lean` (its records are moved out) to `out`.

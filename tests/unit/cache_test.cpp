@@ -123,7 +123,7 @@ TEST_CASE("the cache file round-trips and refuses what does not match") {
   auto c = cache::Cache::open(dir.path, "/library", "context");
   REQUIRE(c.enabled());
   cache::Digest d = c.hash(kPersona);
-  cache::Stamp stamp{4700, 1000000000, 1000000001, 42, 7};
+  Stamp stamp{4700, 1000000000, 1000000001, 42, 7};
   std::string entry = cache::Cache::encode("personas/acme/acme-builder.yaml", d, stamp, s);
   cache::RecordSummary r;
   r.now = "2026-01-01T00:00:00Z";
@@ -149,11 +149,11 @@ TEST_CASE("the cache file round-trips and refuses what does not match") {
   // The stamp names the entry's hash; any other stamp, and an empty one, does not.
   REQUIRE(again.persona_digest("personas/acme/acme-builder.yaml", stamp));
   CHECK(*again.persona_digest("personas/acme/acme-builder.yaml", stamp) == d);
-  cache::Stamp touched = stamp;
+  Stamp touched = stamp;
   touched.ctime_ns += 1;
   CHECK_FALSE(again.persona_digest("personas/acme/acme-builder.yaml", touched));
-  CHECK_FALSE(again.record_digest("contributions/APP-101/x.yaml", cache::Stamp{}));
-  CHECK(again.record_stamped("contributions/APP-101/x.yaml", cache::Stamp{}));
+  CHECK_FALSE(again.record_digest("contributions/APP-101/x.yaml", Stamp{}));
+  CHECK(again.record_stamped("contributions/APP-101/x.yaml", Stamp{}));
 
   // Records: reused at the same or a later `now`, not when the clock went back.
   CHECK(again.record("contributions/APP-101/x.yaml", d, "2026-01-01T00:00:00Z"));
@@ -182,7 +182,7 @@ TEST_CASE("an unchanged file is known by its stamp and not read; a changed or re
   o.keep_content = false;
   o.now = "2026-11-28T00:00:00Z";
   o.cache_dir = dir.path;
-  o.stamp_clock_ns = cache::now_ns() + 3600ull * 1000000000ull;  // every file is an hour old
+  o.stamp_clock_ns = now_ns() + 3600ull * 1000000000ull;  // every file is an hour old
   auto report = [](const Library& l) {
     std::string out;
     for (const auto& d : l.diagnostics) out += d.file + ":" + std::to_string(d.line) + " " + d.message + "\n";
