@@ -97,9 +97,14 @@ const std::string& identity_text(const FieldTexts& t) {
   return t[at];
 }
 
+/// A card's text from the words of `identity` and `aha_moment`.
+CardText card_from(std::string_view identity, std::string_view aha) {
+  return CardText{shorten(identity, 280), first_sentence(aha, 220)};
+}
+
 CardText card_text_of(const FieldTexts& t) {
   static const std::size_t aha = field_index("aha_moment");
-  return CardText{shorten(identity_text(t), 280), first_sentence(t[aha], 220)};
+  return card_from(identity_text(t), t[aha]);
 }
 
 std::string search_text_json_of(const FieldTexts& t);
@@ -108,8 +113,7 @@ std::string search_text_json_of(const FieldTexts& t);
 
 CardText card_text(const Persona& p) {
   // Only the two fields a card shows.
-  return CardText{shorten(markdown_text(text_field(p, "identity")), 280),
-                  first_sentence(markdown_text(text_field(p, "aha_moment")), 220)};
+  return card_from(markdown_text(text_field(p, "identity")), markdown_text(text_field(p, "aha_moment")));
 }
 
 namespace {
