@@ -74,6 +74,7 @@ std::string persona_key_of(const RenderContext& ctx, const Persona& p, std::stri
                            std::set<std::string> mentioned) {
   const Config& c = ctx.library.config;
   std::string in;
+  in.reserve(512 + content.size());
   auto add = [&](std::string_view label, std::string_view value) {
     in += label;
     in += ' ';
@@ -91,14 +92,23 @@ std::string persona_key_of(const RenderContext& ctx, const Persona& p, std::stri
   add("file", p.file);
   add(content_label, content);
   add("app_name", ctx.app_name(p.app));
-  add("paths", ctx.paths.persona(p.pid, "") + " " + ctx.paths.app(p.app) + " " + ctx.paths.category(p.category));
+  std::string v;
+  auto join = [&](std::initializer_list<std::string_view> parts) -> const std::string& {
+    v.clear();
+    for (std::string_view part : parts) {
+      if (!v.empty()) v += ' ';
+      v += part;
+    }
+    return v;
+  };
+  add("paths", join({ctx.paths.persona(p.pid, ""), ctx.paths.app(p.app), ctx.paths.category(p.category)}));
   for (const Record* r : ctx.activity_of(p.pid).records) {
     add("record", r->file);
     collect_pids(r->text, mentioned);
   }
   for (const auto& pid : mentioned) {
     const Persona* other = ctx.library.find(pid);
-    add("mention", other ? pid + " " + other->name + " " + ctx.paths.persona(pid, "") : pid);
+    add("mention", other ? join({pid, other->name, ctx.paths.persona(pid, "")}) : pid);
   }
   return blob_id(in);
 }

@@ -463,18 +463,33 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
   // and the settings. A page whose key did not change is kept without rendering its cards.
   std::vector<std::string> digests;
   if (!key_salt.empty()) {
-    digests.reserve(personas.size());
-    for (std::size_t i = 0; i < personas.size(); ++i) {
+    // On every core, and into one buffer per persona: an update of a large library computes all
+    // of them to find the one or two pages that changed.
+    digests.resize(personas.size());
+    parallel_for(personas.size(), 0, [&](std::size_t i) {
       const Persona& p = personas[i];
       std::string in;
-      for (const std::string& v :
-           {p.pid, p.name, p.app, ctx.app_name(p.app), p.category, std::to_string(p.tags.size()),
-            std::to_string(comments(p)), texts[i].excerpt, texts[i].aha, ctx.paths.persona(p.pid, ""),
-            ctx.paths.app(p.app), ctx.paths.category(p.category)})
-        in += std::to_string(v.size()) + ":" + v + "\n";
-      for (const auto& t : p.tags) in += std::to_string(t.size()) + ":" + t + "\n";
-      digests.push_back(blob_id(in));
-    }
+      auto add = [&](std::string_view v) {
+        in += std::to_string(v.size());
+        in += ':';
+        in += v;
+        in += '\n';
+      };
+      add(p.pid);
+      add(p.name);
+      add(p.app);
+      add(ctx.app_name(p.app));
+      add(p.category);
+      add(std::to_string(p.tags.size()));
+      add(std::to_string(comments(p)));
+      add(texts[i].excerpt);
+      add(texts[i].aha);
+      add(ctx.paths.persona(p.pid, ""));
+      add(ctx.paths.app(p.app));
+      add(ctx.paths.category(p.category));
+      for (const auto& t : p.tags) add(t);
+      digests[i] = blob_id(in);
+    });
   }
   auto key = [&](const std::string& path, const std::vector<std::size_t>& members) -> std::string {
     if (key_salt.empty()) return {};

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/parallel.h"
 #include "core/text.h"
 #include "render/escape.h"
 #include "render/sha1.h"
@@ -35,11 +36,19 @@ std::string path_slug(std::string_view s) {
 namespace {
 
 /// Assigns each name a unique slug; on a clash every later name (in sorted order) gets a hash.
-std::map<std::string, std::string> unique_slugs(const std::set<std::string>& names) {
-  std::map<std::string, std::string> out;
+std::unordered_map<std::string, std::string> unique_slugs(const std::set<std::string>& names) {
+  std::unordered_map<std::string, std::string> out;
+  out.reserve(names.size());
+  // The slugs on every core (there is one per persona), the clashes in order.
+  std::vector<const std::string*> in;
+  in.reserve(names.size());
+  for (const auto& n : names) in.push_back(&n);
+  std::vector<std::string> slugs(in.size());
+  parallel_for(in.size(), 0, [&](std::size_t i) { slugs[i] = path_slug(*in[i]); });
   std::set<std::string> used;
-  for (const auto& n : names) {
-    std::string slug = path_slug(n);
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const std::string& n = *in[i];
+    std::string slug = std::move(slugs[i]);
     if (!used.insert(slug).second) {
       slug += '-';
       slug += std::string_view(blob_id(n)).substr(0, 8);
@@ -50,9 +59,18 @@ std::map<std::string, std::string> unique_slugs(const std::set<std::string>& nam
   return out;
 }
 
-std::string lookup(const std::map<std::string, std::string>& m, const std::string& key) {
+/// `prefix`, the slug of `key` and `suffix`, in one allocation.
+std::string path_of(std::string_view prefix, const std::unordered_map<std::string, std::string>& m,
+                    const std::string& key, std::string_view suffix) {
   auto it = m.find(key);
-  return it != m.end() ? it->second : path_slug(key);
+  std::string made = it == m.end() ? path_slug(key) : std::string();
+  const std::string& slug = it == m.end() ? made : it->second;
+  std::string out;
+  out.reserve(prefix.size() + slug.size() + suffix.size());
+  out += prefix;
+  out += slug;
+  out += suffix;
+  return out;
 }
 
 }  // namespace
@@ -70,15 +88,15 @@ SitePaths::SitePaths(const std::vector<Persona>& personas) {
 }
 
 std::string SitePaths::persona(const std::string& pid, std::string_view ext) const {
-  return "personas/" + lookup(pid_, pid) + std::string(ext);
+  return path_of("personas/", pid_, pid, ext);
 }
 
 std::string SitePaths::app(const std::string& app) const {
-  return "apps/" + lookup(app_, app) + ".html";
+  return path_of("apps/", app_, app, ".html");
 }
 
 std::string SitePaths::category(const std::string& category) const {
-  return "categories/" + lookup(category_, category) + ".html";
+  return path_of("categories/", category_, category, ".html");
 }
 
 std::string contribute_url(const Config& config, std::string_view pid, std::string_view field,

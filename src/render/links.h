@@ -2,9 +2,9 @@
 /// Where things go in an export: every output path is built from slugs only, so nothing a
 /// persona file says (a pid, an app, a category) can place a file outside the output directory.
 /// Also the "+" links that lead readers to contribute.
-#include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "library/library.h"
@@ -31,7 +31,7 @@ class SitePaths {
   std::string category(const std::string& category) const;
 
  private:
-  std::map<std::string, std::string> pid_, app_, category_;
+  std::unordered_map<std::string, std::string> pid_, app_, category_;  ///< name -> slug
 };
 
 /// The link behind a "+": the library's contribute_url template with {pid}, {field} and {kind}

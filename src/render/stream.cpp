@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -366,7 +367,16 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
   std::vector<PersonaFile>().swap(lean.files);
   std::vector<RecordFile>().swap(lean.record_files);
   std::vector<Diagnostic>().swap(lean.diagnostics);
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.light.pid < b.light.pid; });
+  {
+    // In pid order; an Item is large, so the order is found first and each one moved once.
+    std::vector<std::size_t> order(items.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return items[a].light.pid < items[b].light.pid; });
+    std::vector<Item> sorted;
+    sorted.reserve(items.size());
+    for (std::size_t i : order) sorted.push_back(std::move(items[i]));
+    items.swap(sorted);
+  }
 
   // The library as the pages see it: every persona's outline and every record.
   Library outline;
@@ -385,7 +395,13 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
   RenderContext ctx(outline, options.base_url, compute_activity(recorded, outline.records));
   std::unordered_map<std::string, std::vector<Record>> records_by_pid;
   for (const auto& r : outline.records) records_by_pid[r.pid].push_back(r);
-  auto mentions = mention_links(ctx, "../");
+  // Every pid's link, made when the first page is rendered: an update renders few or none.
+  std::once_flag mentions_made;
+  std::map<std::string, MentionLink> mentions;
+  auto mention_map = [&]() -> const std::map<std::string, MentionLink>& {
+    std::call_once(mentions_made, [&] { mentions = mention_links(ctx, "../"); });
+    return mentions;
+  };
   std::string salt = "html stream " + templates.fingerprint();
 
   // Pass 2: each persona's page, card and search entry, on every core.
@@ -419,7 +435,7 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
           auto r = records_by_pid.find(light.pid);
           auto activity = compute_activity({*full}, r == records_by_pid.end() ? kNone : r->second);
           // The page, the card and the search text from one parse of each field.
-          PersonaParts parts = site_persona_parts(ctx, templates, *full, activity[light.pid], mentions);
+          PersonaParts parts = site_persona_parts(ctx, templates, *full, activity[light.pid], mention_map());
           pages_out.put(path, std::move(parts.page), key);
           if (need_card) it.card = std::move(parts.card);
           need_card = false;
