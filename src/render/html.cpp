@@ -453,7 +453,7 @@ PersonaParts site_persona_parts(const RenderContext& ctx, const TemplateSet& tem
 
 void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
                     const std::vector<CardText>& texts, Sink& out, std::vector<std::string>& pages,
-                    std::string_view key_salt) {
+                    std::string_view key_salt, std::vector<std::string>* known) {
   const auto& personas = ctx.library.personas;
   auto comments = [&](const Persona& p) { return static_cast<long long>(ctx.activity_of(p.pid).comments.size()); };
   auto card_html = [&](std::size_t i, const std::string& root) {
@@ -461,12 +461,14 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
   };
   // With a salt, each list page gets an input key: everything its cards show of each member,
   // and the settings. A page whose key did not change is kept without rendering its cards.
-  std::vector<std::string> digests;
+  std::vector<std::string> own;
+  std::vector<std::string>& digests = known ? *known : own;
   if (!key_salt.empty()) {
     // On every core, and into one buffer per persona: an update of a large library computes all
     // of them to find the one or two pages that changed.
     digests.resize(personas.size());
     parallel_for(personas.size(), 0, [&](std::size_t i) {
+      if (!digests[i].empty()) return;
       const Persona& p = personas[i];
       std::string in;
       auto add = [&](std::string_view v) {

@@ -61,10 +61,13 @@ PersonaParts site_persona_parts(const RenderContext& ctx, const TemplateSet& tem
 
 /// index.html and the page of each app and category; `texts[i]` is the card text of
 /// ctx.library.personas[i]. Each page's path is appended to `pages`. With `key_salt` (what else
-/// the pages are made from: the templates), each page has an input key and may be kept.
+/// the pages are made from: the templates), each page has an input key and may be kept; its key
+/// is made from a digest of each member's card. With `digests` (one per persona), a non-empty
+/// digest is taken as that persona's (the caller knows nothing it is made of changed), and the
+/// empty ones are made and filled in.
 void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
                     const std::vector<CardText>& texts, Sink& out, std::vector<std::string>& pages,
-                    std::string_view key_salt = {});
+                    std::string_view key_salt = {}, std::vector<std::string>* digests = nullptr);
 
 /// sitemap.xml (with a base URL; `pages` gets sorted) and the static assets.
 void add_html_rest(const RenderContext& ctx, const TemplateSet& templates, std::vector<std::string>& pages,

@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kStateHeader = "persona html stream 3\n";
+constexpr std::string_view kStateHeader = "persona html stream 4\n";
 constexpr const char* kSearchIndex = "assets/search-index.js";
 
 using File = std::unique_ptr<FILE, int (*)(FILE*)>;
@@ -48,6 +48,9 @@ struct Item {
   std::vector<std::string> mentions;  ///< pids its fields mention, sorted
   CardText card;
   std::string search_key;  ///< what its search entry was made from besides the file
+  /// Its page's input key and its card's digest for the list pages, as the last export made
+  /// them: still right while its bytes and the shared inputs (shared_inputs()) are the same.
+  std::string page_key, list_digest;
   /// Where its search entry is: in the previous export's index (old), or in the spool (new).
   bool entry_old = false, entry_new = false;
   std::uint64_t off = 0, len = 0;
@@ -103,7 +106,7 @@ bool get(std::string_view& in, std::vector<std::string>& v) {
 }
 
 std::string encode_state(const std::vector<Item>& items, const std::vector<Persona>& personas,
-                         std::uint64_t index_size) {
+                         std::uint64_t index_size, const std::string& shared) {
   std::string s(kStateHeader);
   // Sized first: one allocation for what can be several megabytes.
   std::size_t size = s.size() + 32;
@@ -111,12 +114,14 @@ std::string encode_state(const std::vector<Item>& items, const std::vector<Perso
     const Item& it = items[i];
     const Persona& p = personas[i];
     size += 20 * 8 + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() + p.app.size() +
-            p.category.size() + it.card.excerpt.size() + it.card.aha.size() + it.search_key.size();
+            p.category.size() + it.card.excerpt.size() + it.card.aha.size() + it.search_key.size() +
+            it.page_key.size() + it.list_digest.size();
     for (const auto& t : p.tags) size += 8 + t.size();
     for (const auto& m : it.mentions) size += 8 + m.size();
   }
   s.reserve(size);
   put(s, std::to_string(index_size));
+  put(s, shared);
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
     const Persona& p = personas[i];
@@ -135,19 +140,22 @@ std::string encode_state(const std::vector<Item>& items, const std::vector<Perso
     put(s, it.card.excerpt);
     put(s, it.card.aha);
     put(s, it.search_key);
+    put(s, it.page_key);
+    put(s, it.list_digest);
     put(s, std::to_string(it.off));
     put(s, std::to_string(it.len));
   }
   return s;
 }
 
-/// The previous export's items by file, with the size of its search index; nothing when the
-/// state is missing or damaged.
-std::unordered_map<std::string, Item> decode_state(std::string_view in, std::uint64_t& index_size) {
+/// The previous export's items by file, with the size of its search index and its shared
+/// inputs' digest; nothing when the state is missing or damaged.
+std::unordered_map<std::string, Item> decode_state(std::string_view in, std::uint64_t& index_size,
+                                                   std::string& shared) {
   std::unordered_map<std::string, Item> out;
   if (in.substr(0, kStateHeader.size()) != kStateHeader) return out;
   in.remove_prefix(kStateHeader.size());
-  if (!get(in, index_size)) return out;
+  if (!get(in, index_size) || !get(in, shared)) return out;
   while (!in.empty()) {
     Item it;
     Stamp& st = it.stamp;
@@ -156,7 +164,8 @@ std::unordered_map<std::string, Item> decode_state(std::string_view in, std::uin
         !get(in, it.light.name) ||
         !get(in, it.light.app) || !get(in, it.light.category) || !get(in, it.light.tags) ||
         !get(in, it.mentions) || !get(in, it.card.excerpt) || !get(in, it.card.aha) ||
-        !get(in, it.search_key) || !get(in, it.off) || !get(in, it.len))
+        !get(in, it.search_key) || !get(in, it.page_key) || !get(in, it.list_digest) ||
+        !get(in, it.off) || !get(in, it.len))
       return {};
     it.known = true;
     it.entry_old = true;
@@ -236,6 +245,41 @@ Persona read_full_persona(const fs::path& root, const Item& it, const std::strin
 std::string page_key(const RenderContext& ctx, const Persona& p, const Item& it, std::string_view salt) {
   return persona_key_of(ctx, p, salt, "hash", it.hash,
                         std::set<std::string>(it.mentions.begin(), it.mentions.end()));
+}
+
+/// A digest of what every page key and list digest is made of besides a persona's own bytes
+/// (which fix its outline, tags, card and mentions): the templates, the settings, every persona's
+/// outline and paths as other pages show them, and every record. While it is the previous
+/// export's, a persona whose bytes did not change keeps that export's keys without making them.
+std::string shared_inputs(const RenderContext& ctx, std::string_view salt) {
+  const Config& c = ctx.library.config;
+  std::string in;
+  auto add = [&](std::string_view v) {
+    in += std::to_string(v.size());
+    in += ':';
+    in += v;
+    in += '\n';
+  };
+  for (std::string_view v : {salt, std::string_view(c.name), std::string_view(c.description),
+                             std::string_view(c.repository), std::string_view(c.contribute_url),
+                             std::string_view(ctx.base_url)})
+    add(v);
+  add(std::to_string(ctx.library.personas.size()));
+  for (const Persona& p : ctx.library.personas) {
+    add(p.pid);
+    add(p.file);
+    add(p.name);
+    add(p.app);
+    add(ctx.app_name(p.app));
+    add(p.category);
+    add(ctx.paths.persona(p.pid, ""));
+    add(ctx.paths.app(p.app));
+    add(ctx.paths.category(p.category));
+  }
+  add(std::to_string(ctx.library.records.size()));
+  for (const Record& r : ctx.library.records)
+    for (const std::string* v : {&r.file, &r.pid, &r.kind, &r.field, &r.text, &r.value_hash}) add(*v);
+  return blob_id(in);
 }
 
 /// Hands rendered pages to one thread that writes them. Creating files in one directory is
@@ -322,7 +366,8 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
   const fs::path& root = options.root;
   // What the previous export left, by file.
   std::uint64_t old_index_size = 0;
-  std::unordered_map<std::string, Item> previous = decode_state(out.previous_state(), old_index_size);
+  std::string old_shared;
+  std::unordered_map<std::string, Item> previous = decode_state(out.previous_state(), old_index_size, old_shared);
   std::string old_index_path = out.previous_file(kSearchIndex);
   bool old_index_ok = false;
   if (!previous.empty() && !old_index_path.empty()) {
@@ -403,6 +448,13 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
     return mentions;
   };
   std::string salt = "html stream " + templates.fingerprint();
+  std::string list_salt = "lists " + templates.fingerprint();
+  const std::string shared = shared_inputs(ctx, salt + "\n" + list_salt);
+  if (shared != old_shared)
+    for (auto& it : items) {
+      it.page_key.clear();
+      it.list_digest.clear();
+    }
 
   // Pass 2: each persona's page, card and search entry, on every core.
   File spool(std::tmpfile(), &std::fclose);
@@ -427,7 +479,8 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
           it.known = true;
         }
         std::string path = ctx.paths.persona(light.pid, ".html");
-        std::string key = page_key(ctx, light, it, salt);
+        if (it.page_key.empty()) it.page_key = page_key(ctx, light, it, salt);
+        const std::string& key = it.page_key;
         std::optional<std::string> search_text;
         if (!out.reuse(path, key)) {
           parse();
@@ -467,8 +520,13 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
     pages.push_back(ctx.paths.persona(outline.personas[i].pid, ".html"));
     cards.push_back(std::move(items[i].card));
   }
-  add_html_lists(ctx, templates, cards, out, pages, "lists " + templates.fingerprint());
-  for (std::size_t i = 0; i < items.size(); ++i) items[i].card = std::move(cards[i]);
+  std::vector<std::string> digests(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) digests[i] = std::move(items[i].list_digest);
+  add_html_lists(ctx, templates, cards, out, pages, list_salt, &digests);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    items[i].card = std::move(cards[i]);
+    items[i].list_digest = std::move(digests[i]);
+  }
   std::vector<CardText>().swap(cards);
 
   // The search index: the entries in pid order, from the spool or the previous index.
@@ -502,7 +560,7 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
     piece(tail);
   });
   add_html_rest(ctx, templates, pages, out);
-  out.set_state(encode_state(items, outline.personas, size));
+  out.set_state(encode_state(items, outline.personas, size, shared));
 }
 
 }  // namespace persona::render

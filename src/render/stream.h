@@ -13,7 +13,9 @@
 ///    A re-export reads only the files whose stamp changed (a file changed less than two seconds
 ///    before it was read is read again next time, as in the validation cache), parses only the ones whose
 ///    bytes changed (and those whose page shows something that changed elsewhere); every other
-///    page is kept from the previous export, its search entry copied from it.
+///    page is kept from the previous export, its search entry copied from it. The page keys and
+///    card digests are kept too, and made again only for personas whose bytes changed, or for
+///    all when what they share (settings, templates, other personas' outlines, records) did.
 #include <cstdint>
 #include <filesystem>
 #include <string>

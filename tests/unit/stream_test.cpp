@@ -152,6 +152,24 @@ TEST_CASE("a streamed re-export after a change is a fresh export, and rewrites o
   streamed_export(lib, site);
   CHECK(read_tree(site) == full_site(lib));
 
+  // What pages show of the library besides the personas: its settings, and a record moved to
+  // another persona (every key kept from the last export would be stale).
+  replace_in(lib / "library.yaml", "name: Persona Library", "name: Persona Atlas");
+  streamed_export(lib, site);
+  CHECK(read_tree(site) == full_site(lib));
+  fs::path records = lib / "contributions";
+  fs::path one = *fs::directory_iterator(records / "APP-153");
+  fs::create_directories(records / "APP-200");
+  fs::rename(one, records / "APP-200" / one.filename());
+  {
+    std::string text = slurp(records / "APP-200" / one.filename());
+    for (std::size_t at; (at = text.find("APP-153")) != std::string::npos;) text.replace(at, 7, "APP-200");
+    std::ofstream(records / "APP-200" / one.filename(), std::ios::binary | std::ios::trunc) << text;
+  }
+  WriteReport moved = streamed_export(lib, site);
+  CHECK(moved.written > 0);
+  CHECK(read_tree(site) == full_site(lib));
+
   // A persona removed, and the mentions of it with it.
   fs::remove(stripe);
   fs::path segment = lib / "personas/segment/segment-data-architect.yaml";
