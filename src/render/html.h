@@ -1,7 +1,8 @@
 #pragma once
 /// The static website: an index of cards with search and filters, a page per app, per category
-/// and per persona, and the search index as a script (assets/search-index.js) so search works
-/// from file:// and any static host without fetching anything.
+/// and per persona, and the search index as scripts (assets/search-index.js and its shards
+/// assets/search/<k>.js) so search works from file:// and any static host without fetching
+/// anything.
 ///
 /// Every value from the library reaches a page through the templates' escaping ({{name}}) or as
 /// *_html already made safe by commonmark.h; the search index goes through script_safe_json.
@@ -25,13 +26,28 @@ void add_html_site(const RenderContext& ctx, const TemplateSet& templates, Sink&
 std::string standalone_persona_page(const RenderContext& ctx, const TemplateSet& templates,
                                     const Persona& p);
 
-/// The content of assets/search-index.js.
-std::string search_index_script(const RenderContext& ctx);
+/// The search index in files: assets/search-index.js (kSearchIndexPath) holds the fields and an
+/// empty list of personas; each shard, assets/search/<k>.js, appends the entries of its personas
+/// to that list, in pid order. index.html loads them all (its data lists the shards as
+/// `search_shards`, each with its `src`). A persona's shard is a hash of its pid and the number
+/// of shards depends only on the number of personas, so a change to one persona rewrites one
+/// shard of about 200 entries, not an index of the whole library.
+inline constexpr const char* kSearchIndexPath = "assets/search-index.js";
+/// The number of shards for `personas` personas: the smallest power of two >= personas / 200,
+/// at least 1.
+std::size_t search_shard_count(std::size_t personas);
+/// The shard of the persona `pid` among `shards` (FNV-1a of the pid).
+std::size_t search_shard_of(std::string_view pid, std::size_t shards);
+/// "assets/search/<k>.js".
+std::string search_shard_path(std::size_t k);
+
+/// Sends the search index (kSearchIndexPath and every shard) to `out`.
+void add_search_index(const RenderContext& ctx, Sink& out);
 
 // The site in parts, for an export that makes one persona at a time (render/stream.h): a
 // persona's page, its card's text and its search entry need only the persona itself and the
-// context; the lists need every persona's card text; the search index is the head, the entries
-// joined by ',' and the tail.
+// context; the lists need every persona's card text; the search index is search_index_script()
+// and, for each shard, the shard's head, its entries joined by ',' and the tail.
 
 /// The two texts of a persona's card that come from its fields.
 struct CardText {
@@ -77,8 +93,10 @@ void add_html_rest(const RenderContext& ctx, const TemplateSet& templates, std::
 std::string search_text_json(const Persona& p);
 /// A persona's entry in the search index, script-safe, made with `text_json` from search_text_json.
 std::string search_entry(const RenderContext& ctx, const Persona& p, std::string_view text_json);
-/// What comes before the first entry and after the last.
-std::string search_index_head();
-std::string search_index_tail();
+/// The content of kSearchIndexPath.
+std::string search_index_script();
+/// What comes, in a shard, before the first entry and after the last.
+std::string search_shard_head();
+std::string search_shard_tail();
 
 }  // namespace persona::render

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <exception>
@@ -16,6 +17,9 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -30,8 +34,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view kStateHeader = "persona html stream 4\n";
-constexpr const char* kSearchIndex = "assets/search-index.js";
+constexpr std::string_view kStateHeader = "persona html stream 5\n";
 
 using File = std::unique_ptr<FILE, int (*)(FILE*)>;
 
@@ -51,9 +54,10 @@ struct Item {
   /// Its page's input key and its card's digest for the list pages, as the last export made
   /// them: still right while its bytes and the shared inputs (shared_inputs()) are the same.
   std::string page_key, list_digest;
-  /// Where its search entry is: in the previous export's index (old), or in the spool (new).
-  bool entry_old = false, entry_new = false;
-  std::uint64_t off = 0, len = 0;
+  /// Where its search entry is: not made yet, in the previous export's search shard `shard`
+  /// (old), or in the spool (new); at `off`, `len` bytes.
+  enum class Entry { kNone, kOld, kNew } entry = Entry::kNone;
+  std::uint64_t shard = 0, off = 0, len = 0;
 };
 
 // --- the state kept in the manifest: length-prefixed fields --------------------------------
@@ -106,21 +110,22 @@ bool get(std::string_view& in, std::vector<std::string>& v) {
 }
 
 std::string encode_state(const std::vector<Item>& items, const std::vector<Persona>& personas,
-                         std::uint64_t index_size, const std::string& shared) {
+                         const std::vector<std::uint64_t>& shard_sizes, const std::string& shared) {
   std::string s(kStateHeader);
   // Sized first: one allocation for what can be several megabytes.
-  std::size_t size = s.size() + 32;
+  std::size_t size = s.size() + 32 + 24 * shard_sizes.size();
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
     const Persona& p = personas[i];
-    size += 20 * 8 + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() + p.app.size() +
+    size += 20 * 9 + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() + p.app.size() +
             p.category.size() + it.card.excerpt.size() + it.card.aha.size() + it.search_key.size() +
             it.page_key.size() + it.list_digest.size();
     for (const auto& t : p.tags) size += 8 + t.size();
     for (const auto& m : it.mentions) size += 8 + m.size();
   }
   s.reserve(size);
-  put(s, std::to_string(index_size));
+  put(s, std::to_string(shard_sizes.size()));
+  for (std::uint64_t n : shard_sizes) put(s, std::to_string(n));
   put(s, shared);
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
@@ -142,20 +147,27 @@ std::string encode_state(const std::vector<Item>& items, const std::vector<Perso
     put(s, it.search_key);
     put(s, it.page_key);
     put(s, it.list_digest);
+    put(s, std::to_string(it.shard));
     put(s, std::to_string(it.off));
     put(s, std::to_string(it.len));
   }
   return s;
 }
 
-/// The previous export's items by file, with the size of its search index and its shared
-/// inputs' digest; nothing when the state is missing or damaged.
-std::unordered_map<std::string, Item> decode_state(std::string_view in, std::uint64_t& index_size,
+/// The previous export's items by file, with the size of each of its search shards and the
+/// digest of its shared inputs; nothing when the state is missing or damaged.
+std::unordered_map<std::string, Item> decode_state(std::string_view in,
+                                                   std::vector<std::uint64_t>& shard_sizes,
                                                    std::string& shared) {
   std::unordered_map<std::string, Item> out;
   if (in.substr(0, kStateHeader.size()) != kStateHeader) return out;
   in.remove_prefix(kStateHeader.size());
-  if (!get(in, index_size) || !get(in, shared)) return out;
+  std::uint64_t shards = 0;
+  if (!get(in, shards) || shards == 0 || shards > in.size()) return out;
+  shard_sizes.resize(shards);
+  for (auto& n : shard_sizes)
+    if (!get(in, n)) return {};
+  if (!get(in, shared)) return {};
   while (!in.empty()) {
     Item it;
     Stamp& st = it.stamp;
@@ -165,10 +177,10 @@ std::unordered_map<std::string, Item> decode_state(std::string_view in, std::uin
         !get(in, it.light.app) || !get(in, it.light.category) || !get(in, it.light.tags) ||
         !get(in, it.mentions) || !get(in, it.card.excerpt) || !get(in, it.card.aha) ||
         !get(in, it.search_key) || !get(in, it.page_key) || !get(in, it.list_digest) ||
-        !get(in, it.off) || !get(in, it.len))
+        !get(in, it.shard) || !get(in, it.off) || !get(in, it.len) || it.shard >= shards)
       return {};
     it.known = true;
-    it.entry_old = true;
+    it.entry = Item::Entry::kOld;
     std::string file = it.light.file;
     out.emplace(std::move(file), std::move(it));
   }
@@ -354,10 +366,30 @@ class PageWriter {
   std::thread thread_;  // last: started once everything above is made
 };
 
-void read_at(FILE* f, std::uint64_t off, std::uint64_t len, std::string& buf, const std::string& what) {
+/// Reads `len` bytes at `off` of `fd` (positioned reads: shards are written on several threads).
+void read_at(int fd, std::uint64_t off, std::uint64_t len, std::string& buf, const std::string& what) {
   buf.resize(len);
-  if (::fseeko(f, static_cast<off_t>(off), SEEK_SET) != 0 || std::fread(buf.data(), 1, len, f) != len)
-    throw io_error("cannot read " + quote(what, 200));
+  std::size_t got = 0;
+  while (got < len) {
+    ssize_t n = ::pread(fd, buf.data() + got, len - got, static_cast<off_t>(off + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw io_error("cannot read " + quote(what, 200));
+    got += static_cast<std::size_t>(n);
+  }
+}
+
+/// The input key of a search shard: its place among how many, and what each of its entries is
+/// made from (the persona file's blob id and its search key).
+std::string shard_key(std::size_t k, std::size_t shards, const std::vector<std::size_t>& members,
+                      const std::vector<Item>& items, const std::vector<Persona>& personas) {
+  std::string in = "search shard " + std::to_string(k) + " of " + std::to_string(shards) + "\n";
+  in.reserve(members.size() * 128);
+  for (std::size_t i : members) {
+    put(in, personas[i].pid);
+    put(in, items[i].hash);
+    put(in, items[i].search_key);
+  }
+  return blob_id(in);
 }
 
 }  // namespace
@@ -365,15 +397,22 @@ void read_at(FILE* f, std::uint64_t off, std::uint64_t len, std::string& buf, co
 void stream_html_site(Library& lean, const TemplateSet& templates, const StreamOptions& options, Sink& out) {
   const fs::path& root = options.root;
   // What the previous export left, by file.
-  std::uint64_t old_index_size = 0;
+  std::vector<std::uint64_t> old_shard_sizes;
   std::string old_shared;
-  std::unordered_map<std::string, Item> previous = decode_state(out.previous_state(), old_index_size, old_shared);
-  std::string old_index_path = out.previous_file(kSearchIndex);
-  bool old_index_ok = false;
-  if (!previous.empty() && !old_index_path.empty()) {
-    std::error_code ec;
-    old_index_ok = fs::file_size(old_index_path, ec) == old_index_size && !ec;
-  }
+  std::unordered_map<std::string, Item> previous = decode_state(out.previous_state(), old_shard_sizes, old_shared);
+  // Where each of the previous export's search shards can be read, "" for one that is missing or
+  // not the size the state recorded: the entries it held are made again.
+  std::vector<std::string> old_shards(old_shard_sizes.size());
+  if (!previous.empty())
+    for (std::size_t k = 0; k < old_shards.size(); ++k) {
+      std::string path = out.previous_file(search_shard_path(k));
+      std::error_code ec;
+      if (!path.empty() && fs::file_size(path, ec) == old_shard_sizes[k] && !ec)
+        old_shards[k] = std::move(path);
+    }
+  auto check_old_entry = [&](Item& it) {
+    if (it.entry == Item::Entry::kOld && old_shards[it.shard].empty()) it.entry = Item::Entry::kNone;
+  };
 
   // Pass 1: every file without problems, for what other pages show of it.
   std::vector<const PersonaFile*> files;
@@ -389,7 +428,7 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
     if (was != previous.end() && unchanged(path, was->second, now)) {
       items[i] = std::move(was->second);
       items[i].trusted = true;
-      if (!old_index_ok) items[i].entry_old = false;
+      check_old_entry(items[i]);
       return;
     }
     Item seen;
@@ -398,7 +437,7 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
     std::size_t quick = std::hash<std::string_view>{}(text);
     if (was != previous.end() && hash == was->second.hash) {
       items[i] = std::move(was->second);
-      if (!old_index_ok) items[i].entry_old = false;
+      check_old_entry(items[i]);
     } else {
       items[i].light = parse_persona(file, text, true);
       items[i].hash = std::move(hash);
@@ -496,14 +535,13 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
         }
         if (need_card) it.card = card_text(*full);
         std::string search_key = path + "\n" + ctx.app_name(light.app);
-        if (!it.entry_old || it.search_key != search_key) {
+        if (it.entry == Item::Entry::kNone || it.search_key != search_key) {
           parse();
           std::string entry = search_entry(ctx, *full, search_text ? *search_text : search_text_json(*full));
           std::lock_guard<std::mutex> lock(spool_mutex);
           if (std::fwrite(entry.data(), 1, entry.size(), spool.get()) != entry.size())
             throw io_error("cannot write a temporary file for the search index");
-          it.entry_old = false;
-          it.entry_new = true;
+          it.entry = Item::Entry::kNew;
           it.off = spool_size;
           it.len = entry.size();
           it.search_key = std::move(search_key);
@@ -511,7 +549,6 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
         }
       });
   pages_out.finish();
-  if (std::fflush(spool.get()) != 0) throw io_error("cannot write a temporary file for the search index");
 
   std::vector<std::string> pages;  // for the sitemap
   std::vector<CardText> cards;
@@ -529,38 +566,83 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
   }
   std::vector<CardText>().swap(cards);
 
-  // The search index: the entries in pid order, from the spool or the previous index.
-  File old_index(nullptr, &std::fclose);
-  for (const auto& it : items)
-    if (it.entry_old && !old_index) {
-      old_index.reset(std::fopen(old_index_path.c_str(), "rb"));
-      if (!old_index) throw io_error("cannot read " + quote(old_index_path, 200));
-    }
-  std::string head = search_index_head(), tail = search_index_tail();
-  std::uint64_t size = head.size() + tail.size() + (items.empty() ? 0 : items.size() - 1);
-  for (const auto& it : items) size += it.len;
-  out.file_pieces(kSearchIndex, size, {}, [&](const Piece& piece) {
-    piece(head);
-    std::uint64_t at = head.size();
-    std::string buf;
-    for (std::size_t i = 0; i < items.size(); ++i) {
+  // The search index: its head, and each shard with its entries in pid order. A shard whose
+  // entries all sit in the previous export's file of the same shard, unchanged, is kept as it is
+  // (its key says so) without being read; any other is written from the spool and that file.
+  out.file(kSearchIndexPath, search_index_script());
+  const std::size_t shards = search_shard_count(items.size());
+  std::vector<std::vector<std::size_t>> members(shards);
+  for (std::size_t i = 0; i < items.size(); ++i)
+    members[search_shard_of(outline.personas[i].pid, shards)].push_back(i);
+  // An old entry in another shard's file (the number of shards changed) is copied to the spool
+  // first: the file it is in may be replaced before the shard it goes to is written.
+  std::vector<std::vector<std::size_t>> moving(old_shards.size());
+  for (std::size_t k = 0; k < shards; ++k)
+    for (std::size_t i : members[k])
+      if (items[i].entry == Item::Entry::kOld && items[i].shard != k) moving[items[i].shard].push_back(i);
+  std::string buf;
+  for (std::size_t j = 0; j < moving.size(); ++j) {
+    if (moving[j].empty()) continue;
+    Fd old(::open(old_shards[j].c_str(), O_RDONLY | O_CLOEXEC));
+    if (old.get() < 0) throw io_error("cannot read " + quote(old_shards[j], 200));
+    for (std::size_t i : moving[j]) {
       Item& it = items[i];
-      if (i) {
-        piece(",");
-        ++at;
-      }
-      if (it.entry_new)
-        read_at(spool.get(), it.off, it.len, buf, "the search index's temporary file");
-      else
-        read_at(old_index.get(), it.off, it.len, buf, old_index_path);
-      piece(buf);
-      it.off = at;
-      at += it.len;
+      read_at(old.get(), it.off, it.len, buf, old_shards[j]);
+      if (std::fwrite(buf.data(), 1, buf.size(), spool.get()) != buf.size())
+        throw io_error("cannot write a temporary file for the search index");
+      it.entry = Item::Entry::kNew;
+      it.off = spool_size;
+      spool_size += it.len;
     }
-    piece(tail);
+  }
+  std::vector<std::vector<std::size_t>>().swap(moving);
+  if (std::fflush(spool.get()) != 0) throw io_error("cannot write a temporary file for the search index");
+  const std::string head = search_shard_head(), tail = search_shard_tail();
+  std::vector<std::uint64_t> shard_sizes(shards);
+  parallel_for(shards, options.jobs, [&](std::size_t k) {
+    const std::vector<std::size_t>& in = members[k];
+    std::string path = search_shard_path(k);
+    std::uint64_t size = head.size() + tail.size() + (in.empty() ? 0 : in.size() - 1);
+    bool old_only = k < old_shards.size() && !old_shards[k].empty();
+    for (std::size_t i : in) {
+      size += items[i].len;
+      old_only = old_only && items[i].entry == Item::Entry::kOld;
+    }
+    shard_sizes[k] = size;
+    std::string key = shard_key(k, shards, in, items, outline.personas);
+    if (old_only && out.reuse(path, key)) return;
+    Fd old;
+    for (std::size_t i : in)
+      if (items[i].entry == Item::Entry::kOld && old.get() < 0) {
+        old.reset(::open(old_shards[k].c_str(), O_RDONLY | O_CLOEXEC));
+        if (old.get() < 0) throw io_error("cannot read " + quote(old_shards[k], 200));
+      }
+    out.file_pieces(path, size, key, [&](const Piece& piece) {
+      piece(head);
+      std::uint64_t at = head.size();
+      std::string entry;
+      for (std::size_t n = 0; n < in.size(); ++n) {
+        Item& it = items[in[n]];
+        if (n) {
+          piece(",");
+          ++at;
+        }
+        if (it.entry == Item::Entry::kNew)
+          read_at(fileno(spool.get()), it.off, it.len, entry, "the search index's temporary file");
+        else
+          read_at(old.get(), it.off, it.len, entry, old_shards[k]);
+        piece(entry);
+        // Where the next export finds it.
+        it.entry = Item::Entry::kOld;
+        it.shard = k;
+        it.off = at;
+        at += it.len;
+      }
+      piece(tail);
+    });
   });
   add_html_rest(ctx, templates, pages, out);
-  out.set_state(encode_state(items, outline.personas, size, shared));
+  out.set_state(encode_state(items, outline.personas, shard_sizes, shared));
 }
 
 }  // namespace persona::render

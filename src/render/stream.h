@@ -6,16 +6,18 @@
 ///    (LoadOptions::keep_content = false): only files without problems are exported.
 ///  - A first pass reads each of those files for what other pages show of it (pid, name, app,
 ///    category, tags); a second pass, on every core, parses each persona again, renders its page
-///    and writes it, keeping only its card's text. The search index is spooled to a temporary
-///    file entry by entry and written in pieces, as are the index and the app and category pages.
+///    and writes it, keeping only its card's text. New search entries are spooled to a temporary
+///    file and each search shard (html.h) is written in pieces, as are the index and the app and
+///    category pages.
 ///  - The export's state (kStateFile) keeps, per persona file, the hash of its bytes, what stat
 ///    said of it (its Stamp, core/posix.h) and what the lists and the search index need of it.
 ///    A re-export reads only the files whose stamp changed (a file changed less than two seconds
 ///    before it was read is read again next time, as in the validation cache), parses only the ones whose
 ///    bytes changed (and those whose page shows something that changed elsewhere); every other
-///    page is kept from the previous export, its search entry copied from it. The page keys and
-///    card digests are kept too, and made again only for personas whose bytes changed, or for
-///    all when what they share (settings, templates, other personas' outlines, records) did.
+///    page is kept from the previous export, its search entry copied from it; a search shard
+///    whose entries all stayed as they were is kept without being read. The page keys and card
+///    digests are kept too, and made again only for personas whose bytes changed, or for all
+///    when what they share (settings, templates, other personas' outlines, records) did.
 #include <cstdint>
 #include <filesystem>
 #include <string>

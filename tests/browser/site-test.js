@@ -57,7 +57,7 @@ async function audit(page) {
       }
     }
     for (const s of document.scripts) {
-      if (!/\/assets\/(search|search-index)\.js$/.test(s.src) || s.textContent.trim() !== "")
+      if (!/\/assets\/(search|search-index|search\/\d+)\.js$/.test(s.src) || s.textContent.trim() !== "")
         problems.push("script " + (s.src || s.textContent.slice(0, 40)));
     }
     const banned = "iframe, frame, object, embed, svg, math, img, base, style, audio, video, template, " +
@@ -114,6 +114,9 @@ async function main() {
   await page.waitForSelector("#filters:not([hidden])");
   check("the index shows every persona", same(await visiblePids(page), ["APP-116", "APP-153", "APP-200", "APP-666"]),
         await visiblePids(page));
+  const indexed = await page.evaluate(() => window.PERSONA_SEARCH.personas.map((p) => p.pid).sort());
+  check("the search index's shards add every persona to it", same(indexed, ["APP-116", "APP-153", "APP-200", "APP-666"]),
+        indexed);
   await page.fill("#q", "debugger");
   check("search finds a persona by a word in its scenario", same(await visiblePids(page), ["APP-153"]),
         await visiblePids(page));

@@ -154,8 +154,8 @@ print(" ".join(sorted(p for p in b if a.get(p) != b[p])))
 assert all(a[p][1:] == b[p][1:] for p in b if a.get(p, [None])[0] == b[p][0]), "an unchanged file was rewritten"
 EOF
 )
-check "exactly the persona's page, JSON, Markdown, library.json and the search index changed" \
-  test "$changed" = "assets/search-index.js library.json personas/app-116.html personas/app-116.json personas/app-116.md"
+check "exactly the persona's page, JSON, Markdown, library.json and its search shard changed" \
+  test "$changed" = "assets/search/0.js library.json personas/app-116.html personas/app-116.json personas/app-116.md"
 check "the new text is in the page" grep -q videographers "$tmp/a/personas/app-116.html"
 
 # A removed persona: its files go, the pages listing it change.
@@ -286,11 +286,12 @@ check "no file named escape-* exists outside --out" test -z "$(find "$tmp" -name
 # --- hostile text stays text ----------------------------------------------------------------
 h=$tmp/golden-html
 check "the hostile persona page has no script element" test "$(grep -c '<script' "$h/personas/app-666.html")" = 0
-check "the index loads only its own two scripts" \
-  test "$(grep -o '<script[^>]*>' "$h/index.html" | sort -u | tr '\n' ' ')" = '<script src="assets/search-index.js"> <script src="assets/search.js"> '
+check "the index loads only its own scripts: the search index, its shards, search.js" \
+  test "$(grep -o '<script[^>]*>' "$h/index.html" | sed -E 's|assets/search/[0-9]+\.js|assets/search/K.js|' | sort -u | tr '\n' ' ')" = \
+  '<script src="assets/search-index.js"> <script src="assets/search.js"> <script src="assets/search/K.js"> '
 check "no hostile element or attribute survives" \
   bash -c "! grep -l -E '<(img|svg|iframe|object|math|style|base|form action=\"https)|on(error|load|click|toggle|mouseover)=\"|href=\"(javascript|data|vbscript):' '$h'/*.html '$h'/*/*.html"
-check "the search index cannot close a script element" bash -c "! grep -q '[<>]' '$h/assets/search-index.js'"
+check "the search index cannot close a script element" bash -c "! grep -q '[<>]' '$h/assets/search-index.js' '$h'/assets/search/*.js"
 check "the safe link survives, with rel" grep -q '<a href="https://example.org/safe" title="a title with &quot;quotes&quot; &lt;b&gt;" rel="nofollow ugc noopener">' "$h/personas/app-666.html"
 
 # --- render ---------------------------------------------------------------------------------

@@ -182,6 +182,78 @@ TEST_CASE("a streamed re-export after a change is a fresh export, and rewrites o
 
 namespace {
 
+/// The persona file of `copy` of APP-116 (pid APP-<1000 + copy>) in `lib`.
+fs::path copy_path(const fs::path& lib, int copy) {
+  return lib / ("personas/stripe/stripe-copy-" + std::to_string(copy) + ".yaml");
+}
+
+/// Adds copies 0..n-1 of APP-116 to `lib`, each with its own pid and name.
+void add_copies(const fs::path& lib, int n) {
+  const std::string pid = "pid: APP-116\n", name = "name: The Stripe Platform Builder\n";
+  std::string text = slurp(lib / "personas/stripe/stripe-platform-builder.yaml");
+  REQUIRE(text.find(pid + name) != std::string::npos);
+  for (int i = 0; i < n; ++i) {
+    std::string copy = text;
+    copy.replace(copy.find(pid + name), pid.size() + name.size(),
+                 "pid: APP-" + std::to_string(1000 + i) + "\nname: The Stripe Copy " + std::to_string(i) + "\n");
+    std::ofstream(copy_path(lib, i), std::ios::binary | std::ios::trunc) << copy;
+  }
+}
+
+std::uint64_t inode_of(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return static_cast<std::uint64_t>(st.st_ino);
+}
+
+}  // namespace
+
+TEST_CASE("a streamed re-export rewrites only the search shard that changed") {
+  TempDir tmp;
+  fs::path lib = copy_fixture(tmp);
+  add_copies(lib, 197);  // 201 personas: two shards
+  REQUIRE(load_library(lib, options(true)).personas.size() == 201);
+  fs::path site = tmp.path / "site";
+  streamed_export(lib, site);
+  CHECK(read_tree(site) == full_site(lib));
+  REQUIRE(search_shard_count(201) == 2);
+  const std::size_t mine = search_shard_of("APP-116", 2), other = 1 - mine;
+  const fs::path other_shard = site / search_shard_path(other), my_shard = site / search_shard_path(mine);
+  std::uint64_t other_inode = inode_of(other_shard);
+
+  // A field no card shows: the persona's page and its shard; the other shard is left alone.
+  fs::path stripe = lib / "personas/stripe/stripe-platform-builder.yaml";
+  replace_in(stripe, "freelance photographers.", "freelance videographers.");
+  CHECK(streamed_export(lib, site).written == 2);
+  CHECK(read_tree(site) == full_site(lib));
+  CHECK(inode_of(other_shard) == other_inode);
+
+  // A shard that is not the one the export wrote (here cut short) is made again from its personas.
+  std::string whole = slurp(my_shard);
+  std::ofstream(my_shard, std::ios::binary | std::ios::trunc) << whole.substr(0, whole.size() / 2);
+  CHECK(streamed_export(lib, site).written == 1);
+  CHECK(slurp(my_shard) == whole);
+  // The same size, other bytes: the stat tells.
+  std::string garbled = whole;
+  garbled[garbled.size() / 2] = '#';
+  std::ofstream(my_shard, std::ios::binary | std::ios::trunc) << garbled;
+  CHECK(streamed_export(lib, site).written == 1);
+  CHECK(slurp(my_shard) == whole);
+
+  // One persona fewer: one shard, with the other one's entries.
+  fs::remove(copy_path(lib, 0));
+  REQUIRE(search_shard_count(200) == 1);
+  streamed_export(lib, site);
+  CHECK(read_tree(site) == full_site(lib));
+  CHECK(!fs::exists(site / search_shard_path(1)));
+  // And two again.
+  add_copies(lib, 1);
+  streamed_export(lib, site);
+  CHECK(read_tree(site) == full_site(lib));
+}
+
+namespace {
+
 /// The fields the state records for `file` after its path: blob id, size, mtime, ctime, inode.
 std::vector<std::string> state_fields(const fs::path& site, const std::string& file) {
   std::string state = slurp(site / kStateFile);
