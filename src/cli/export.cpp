@@ -38,16 +38,20 @@ int export_library(Runtime& rt, const ExportOptions& o) {
   }
   if (html && std::all_of(formats.begin(), formats.end(), [](const std::string& f) { return f == "html"; })) {
     // The website alone is made one persona at a time from the lean, cached load that validate
-    // uses, so memory stays flat however large the library is.
-    Library lean = load_library(rt.root(), rt.lean_load_options());
-    rt.warn_invalid_files(lean);
+    // uses, so memory stays flat however large the library is. The load is made once the output
+    // directory is locked, while the previous export's state is read.
     render::StreamOptions so;
     so.root = rt.root();
     so.base_url = o.base_url;
     so.jobs = rt.global.jobs;
     render::Disk disk;
     render::WriteReport report = render::write_export(o.out, disk, [&](render::Sink& sink) {
-      render::stream_html_site(lean, templates->templates, so, sink);
+      auto load = [&] {
+        Library lean = load_library(rt.root(), rt.lean_load_options());
+        rt.warn_invalid_files(lean);
+        return lean;
+      };
+      render::stream_html_site(load, templates->templates, so, sink);
     });
     rt.out << render::report_line(report, o.out) << "\n";
     return kExitOk;

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -394,22 +396,37 @@ std::string shard_key(std::size_t k, std::size_t shards, const std::vector<std::
 
 }  // namespace
 
-void stream_html_site(Library& lean, const TemplateSet& templates, const StreamOptions& options, Sink& out) {
-  const fs::path& root = options.root;
-  // What the previous export left, by file.
-  std::vector<std::uint64_t> old_shard_sizes;
-  std::string old_shared;
-  std::unordered_map<std::string, Item> previous = decode_state(out.previous_state(), old_shard_sizes, old_shared);
-  // Where each of the previous export's search shards can be read, "" for one that is missing or
-  // not the size the state recorded: the entries it held are made again.
-  std::vector<std::string> old_shards(old_shard_sizes.size());
-  if (!previous.empty())
-    for (std::size_t k = 0; k < old_shards.size(); ++k) {
+namespace {
+
+/// What the previous export left for this one.
+struct PreviousExport {
+  std::vector<std::uint64_t> shard_sizes;
+  std::string shared;                           ///< its shared_inputs()
+  std::unordered_map<std::string, Item> items;  ///< by file
+  /// Where each of its search shards can be read, "" for one that is missing or not the size
+  /// the state recorded: the entries it held are made again.
+  std::vector<std::string> shards;
+};
+
+PreviousExport read_previous_export(const Sink& out) {
+  PreviousExport was;
+  was.items = decode_state(out.previous_state(), was.shard_sizes, was.shared);
+  was.shards.resize(was.shard_sizes.size());
+  if (!was.items.empty())
+    for (std::size_t k = 0; k < was.shards.size(); ++k) {
       std::string path = out.previous_file(search_shard_path(k));
       std::error_code ec;
-      if (!path.empty() && fs::file_size(path, ec) == old_shard_sizes[k] && !ec)
-        old_shards[k] = std::move(path);
+      if (!path.empty() && fs::file_size(path, ec) == was.shard_sizes[k] && !ec) was.shards[k] = std::move(path);
     }
+  return was;
+}
+
+void stream(Library& lean, PreviousExport was, const TemplateSet& templates, const StreamOptions& options,
+            Sink& out) {
+  const fs::path& root = options.root;
+  std::unordered_map<std::string, Item>& previous = was.items;
+  const std::string& old_shared = was.shared;
+  const std::vector<std::string>& old_shards = was.shards;
   auto check_old_entry = [&](Item& it) {
     if (it.entry == Item::Entry::kOld && old_shards[it.shard].empty()) it.entry = Item::Entry::kNone;
   };
@@ -643,6 +660,20 @@ void stream_html_site(Library& lean, const TemplateSet& templates, const StreamO
   });
   add_html_rest(ctx, templates, pages, out);
   out.set_state(encode_state(items, outline.personas, shard_sizes, shared));
+}
+
+}  // namespace
+
+void stream_html_site(Library& lean, const TemplateSet& templates, const StreamOptions& options, Sink& out) {
+  stream(lean, read_previous_export(out), templates, options, out);
+}
+
+void stream_html_site(const std::function<Library()>& load, const TemplateSet& templates,
+                      const StreamOptions& options, Sink& out) {
+  // Reading the library and reading what the previous export left are independent: at once.
+  std::future<PreviousExport> was = std::async(std::launch::async, [&] { return read_previous_export(out); });
+  Library lean = load();
+  stream(lean, was.get(), templates, options, out);
 }
 
 }  // namespace persona::render

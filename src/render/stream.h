@@ -20,6 +20,7 @@
 ///    when what they share (settings, templates, other personas' outlines, records) did.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "library/library.h"
@@ -42,5 +43,8 @@ struct StreamOptions {
 /// Throws persona::Error (exit 3) when a file can no longer be read or parsed.
 void stream_html_site(Library& lean, const TemplateSet& templates, const StreamOptions& options,
                       Sink& out);
+/// The same, with the lean load made by `load` while the previous export's state is read.
+void stream_html_site(const std::function<Library()>& load, const TemplateSet& templates,
+                      const StreamOptions& options, Sink& out);
 
 }  // namespace persona::render
