@@ -334,11 +334,9 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   // Cache entries for the next save: views of the entries read, or new ones (misses).
   std::vector<std::string_view> persona_entries(lean && cache.enabled() ? paths.size() : 0);
   std::vector<std::string> new_entries(persona_entries.size());
-  struct Shape {
-    std::string pid;
-    std::vector<int> fields;
-  };
-  std::vector<Shape> shapes(lean ? paths.size() : 0);  // for the records' rules
+  // Lean: what the rules across files and the records' rules need of each file besides its head.
+  std::vector<Mentions> mentions(lean ? paths.size() : 0);
+  std::vector<std::vector<int>> fields(lean ? paths.size() : 0);
   const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : now_ns();
   std::atomic<std::size_t> read_count{0};
   parallel_for(paths.size(), options.jobs, [&](std::size_t i) {
@@ -348,26 +346,25 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       lib.files[i] = check_persona_text(paths[i], std::move(text), *schema, true);
       return;
     }
-    cache::Digest digest;
+    // A file whose stamp is its entry's is not read at all.
     Stamp stamp;
-    std::optional<cache::FileSummary> s;
+    const cache::Cache::Entry* entry = nullptr;
     if (cache.enabled()) {
-      // A file whose stamp is its entry's is not read at all.
       stamp = stamp_of(root / paths[i], started);
-      if (auto d = cache.persona_digest(paths[i], stamp)) {
-        digest = *d;
-        s = cache.persona(paths[i], digest);
-        if (s) persona_entries[i] = cache.persona_bytes(paths[i], digest);
-      }
+      entry = cache.persona_entry(paths[i], i);
     }
+    const bool known = entry && !stamp.empty() && entry->stamp == stamp;
+    std::optional<cache::FileSummary> s = known ? cache::Cache::persona(*entry) : std::nullopt;
+    if (s) persona_entries[i] = entry->bytes;
+    cache::Digest digest;
     if (!s) {
       std::string text = read_file(root / paths[i], limits.max_file_bytes);
       ++read_count;
       if (cache.enabled()) {
         digest = cache.hash(text);
-        s = cache.persona(paths[i], digest);
-        if (s && cache.persona_stamped(paths[i], stamp)) {
-          persona_entries[i] = cache.persona_bytes(paths[i], digest);
+        if (entry && entry->digest == digest) s = cache::Cache::persona(*entry);
+        if (s && entry->stamp == stamp) {
+          persona_entries[i] = entry->bytes;
         } else if (s) {  // same bytes, new stamp (touched, copied, or now old enough to trust)
           new_entries[i] = cache::Cache::encode(paths[i], digest, stamp, *s);
           persona_entries[i] = new_entries[i];
@@ -384,8 +381,12 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
         }
       }
     }
-    lib.files[i] = cache::expand(paths[i], std::move(*s));
-    shapes[i] = Shape{std::move(s->pid), std::move(s->fields)};
+    PersonaFile& f = lib.files[i];
+    f.path = std::move(paths[i]);  // not needed in `paths` any more
+    f.diagnostics = std::move(s->diagnostics);
+    f.root = std::move(s->head);
+    mentions[i] = std::move(s->mentions);
+    fields[i] = std::move(s->fields);
   });
   auto config_diags = std::move(lib.diagnostics);
   lib.diagnostics.clear();
@@ -393,23 +394,24 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   if (!lean) {
     finish(lib, true);
   } else {
-    auto extra = library_rules(lib.files);
-    // As finish() does: a diagnostic goes to every file with its path (a symlink can give two).
-    std::unordered_multimap<std::string_view, std::size_t> index;
-    for (std::size_t i = 0; i < lib.files.size(); ++i) index.emplace(lib.files[i].path, i);
-    for (auto& d : extra) {
-      auto [from, to] = index.equal_range(d.file);
-      std::vector<std::size_t> at;
-      for (auto it = from; it != to; ++it) at.push_back(it->second);
-      std::sort(at.begin(), at.end());
-      for (std::size_t i : at) lib.files[i].diagnostics.push_back(d);
+    auto extra = library_rules(lib.files, mentions);
+    if (!extra.empty()) {
+      // As finish() does: a diagnostic goes to every file with its path (a symlink can give two).
+      std::unordered_multimap<std::string_view, std::size_t> index;
+      for (std::size_t i = 0; i < lib.files.size(); ++i) index.emplace(lib.files[i].path, i);
+      for (auto& d : extra) {
+        auto [from, to] = index.equal_range(d.file);
+        std::vector<std::size_t> at;
+        for (auto it = from; it != to; ++it) at.push_back(it->second);
+        std::sort(at.begin(), at.end());
+        for (std::size_t i : at) lib.files[i].diagnostics.push_back(d);
+      }
     }
     for (std::size_t i = 0; i < lib.files.size(); ++i) {
       auto& f = lib.files[i];
       sort_diagnostics(f.diagnostics);
       lib.diagnostics.insert(lib.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
       if (f.ok()) ok_files.push_back(i);
-      std::string().swap(f.text);
     }
     sort_diagnostics(lib.diagnostics);
   }
@@ -428,25 +430,24 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       lib.record_files[i] = check_record_text(record_paths[i], std::move(text), *record_schema, now);
       return;
     }
-    cache::Digest digest;
     Stamp stamp;
-    std::optional<cache::RecordSummary> s;
+    const cache::Cache::Entry* entry = nullptr;
     if (cache.enabled()) {
       stamp = stamp_of(root / record_paths[i], started);
-      if (auto d = cache.record_digest(record_paths[i], stamp)) {
-        digest = *d;
-        s = cache.record(record_paths[i], digest, now);
-        if (s) record_entries[i] = cache.record_bytes(record_paths[i], digest);
-      }
+      entry = cache.record_entry(record_paths[i], i);
     }
+    const bool known = entry && !stamp.empty() && entry->stamp == stamp;
+    std::optional<cache::RecordSummary> s = known ? cache::Cache::record(*entry, now) : std::nullopt;
+    if (s) record_entries[i] = entry->bytes;
+    cache::Digest digest;
     if (!s) {
       std::string text = read_file(root / record_paths[i], limits.max_file_bytes);
       ++read_count;
       if (cache.enabled()) {
         digest = cache.hash(text);
-        s = cache.record(record_paths[i], digest, now);
-        if (s && cache.record_stamped(record_paths[i], stamp)) {
-          record_entries[i] = cache.record_bytes(record_paths[i], digest);
+        if (entry && entry->digest == digest) s = cache::Cache::record(*entry, now);
+        if (s && entry->stamp == stamp) {
+          record_entries[i] = entry->bytes;
         } else if (s) {
           new_record_entries[i] = cache::Cache::encode(record_paths[i], digest, stamp, *s);
           record_entries[i] = new_record_entries[i];
@@ -464,7 +465,7 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       }
     }
     RecordFile& f = lib.record_files[i];
-    f.path = record_paths[i];
+    f.path = std::move(record_paths[i]);  // not needed in `record_paths` any more
     f.record = std::move(s->record);
     f.diagnostics = std::move(s->diagnostics);
   });
@@ -474,18 +475,25 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     std::unordered_set<std::string_view> named;
     for (const auto& f : lib.record_files)
       if (f.record) named.insert(f.record->pid);
+    // In pid order, as the full load sorts its personas; the pids and not the personas are
+    // sorted, which would move thousands of them around.
+    std::vector<std::pair<std::string_view, std::size_t>> order;  // pid, file
+    order.reserve(ok_files.size());
     for (std::size_t i : ok_files) {
-      if (named.count(shapes[i].pid)) {
-        shape_personas.push_back(cache::shape_persona(shapes[i].pid, shapes[i].fields, lib.files[i].path));
+      const yaml::Node* pid = lib.files[i].root->find("pid");
+      order.emplace_back(pid && pid->is_scalar() ? std::string_view(pid->value) : std::string_view(), i);
+    }
+    std::sort(order.begin(), order.end());
+    shape_personas.reserve(order.size());
+    for (const auto& [pid, i] : order) {
+      if (named.count(pid)) {
+        shape_personas.push_back(cache::shape_persona(std::string(pid), fields[i], lib.files[i].path));
       } else {
-        Persona p;
+        Persona& p = shape_personas.emplace_back();
         p.file = lib.files[i].path;
-        p.pid = shapes[i].pid;
-        shape_personas.push_back(std::move(p));
+        p.pid = pid;
       }
     }
-    std::sort(shape_personas.begin(), shape_personas.end(),
-              [](const Persona& a, const Persona& b) { return a.pid < b.pid; });
   }
   const std::vector<Persona>& personas = lean ? shape_personas : lib.personas;
   PersonaIndex by_pid = index_by_pid(personas);
