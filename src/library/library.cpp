@@ -13,15 +13,16 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/posix.h"
 #include "core/parallel.h"
 #include "core/text.h"
 #include "library/cache.h"
+#include "library/listing.h"
 #include "library/rules.h"
 
 namespace persona {
@@ -157,71 +158,8 @@ std::string read_file(const fs::path& p, std::size_t cap) {
   return out;
 }
 
-namespace {
-
-/// What path::extension() says of a file name: from its last '.', unless that is its first
-/// character.
-std::string_view extension_of(std::string_view name) {
-  std::size_t dot = name.rfind('.');
-  return dot == std::string_view::npos || dot == 0 ? std::string_view() : name.substr(dot);
-}
-
-/// Adds the persona files under `dir` (`rel` from the library root, '/'-separated) to `out`,
-/// entering subdirectories `depth` levels down at most; as std::filesystem's recursive iterator
-/// with skip_permission_denied would list them (directory symlinks are not followed), with one
-/// readdir per directory instead of several path objects per entry (a quarter of a warm
-/// validate's instructions went into listing with the iterator).
-void list_under(const fs::path& root, const std::string& dir, const std::string& rel, int depth,
-                std::vector<std::string>& out) {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
-  if (!d) {
-    if (errno == EACCES || errno == EPERM) return;
-    throw io_error("cannot list " + quote(dir, 200) + ": " + std::strerror(errno));
-  }
-  std::vector<std::pair<std::string, unsigned char>> entries;
-  errno = 0;
-  while (struct dirent* e = ::readdir(d.get())) {
-    std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    entries.emplace_back(std::string(name), e->d_type);
-  }
-  if (errno != 0) throw io_error("cannot list " + quote(dir, 200) + ": " + std::strerror(errno));
-  d.reset();
-  for (auto& [name, type] : entries) {
-    std::string path = dir + "/" + name;
-    if (type == DT_UNKNOWN) {
-      struct stat st {};
-      if (::lstat(path.c_str(), &st) != 0) continue;
-      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
-    }
-    if (type == DT_DIR) {
-      if (depth > 0) list_under(root, path, rel + "/" + name, depth - 1, out);
-      continue;
-    }
-    std::string_view ext = extension_of(name);
-    if (ext != ".yaml" && ext != ".yml") continue;
-    if (type == DT_REG) {
-      out.push_back(rel + "/" + name);
-    } else if (type == DT_LNK) {
-      // A symlinked file: where it leads, relative to the root (fs::relative resolves it).
-      std::error_code ec;
-      if (!fs::is_regular_file(path, ec)) continue;
-      fs::path r = fs::relative(path, root, ec);
-      if (!ec) out.push_back(r.generic_string());
-    }
-  }
-}
-
-}  // namespace
-
 std::vector<std::string> list_persona_files(const fs::path& root) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::path dir = root / kPersonasDir;
-  if (!fs::is_directory(dir, ec)) return out;
-  list_under(root, dir.string(), std::string(kPersonasDir), 9, out);
-  std::sort(out.begin(), out.end());
-  return out;
+  return list_personas(root).paths;
 }
 
 namespace {
@@ -323,13 +261,17 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   }
   auto schema = persona_schema(options);
   auto record_schema = schema::Schema::builtin("record");
-  auto paths = list_persona_files(root);
-  lib.files.resize(paths.size());
   const bool lean = !options.keep_content;
   cache::Cache cache;
   if (lean && !options.cache_dir.empty())
     cache = cache::Cache::open(options.cache_dir, root,
                                schema->raw().dump() + "\n" + record_schema->raw().dump());
+  // The clock the stamps are judged by, read before the first stamp is taken.
+  const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : now_ns();
+  const ListOptions list_options{cache.enabled(), started, options.jobs};
+  Listing listing = list_personas(root, list_options);
+  std::vector<std::string>& paths = listing.paths;
+  lib.files.resize(paths.size());
   std::atomic<bool> cache_changed{false};
   // Cache entries for the next save: views of the entries read, or new ones (misses).
   std::vector<std::string_view> persona_entries(lean && cache.enabled() ? paths.size() : 0);
@@ -337,7 +279,6 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   // Lean: what the rules across files and the records' rules need of each file besides its head.
   std::vector<Mentions> mentions(lean ? paths.size() : 0);
   std::vector<std::vector<int>> fields(lean ? paths.size() : 0);
-  const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : now_ns();
   std::atomic<std::size_t> read_count{0};
   parallel_for(paths.size(), options.jobs, [&](std::size_t i) {
     if (!lean) {
@@ -350,7 +291,7 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     Stamp stamp;
     const cache::Cache::Entry* entry = nullptr;
     if (cache.enabled()) {
-      stamp = stamp_of(root / paths[i], started);
+      stamp = listing.stamps[i];
       entry = cache.persona_entry(paths[i], i);
     }
     const bool known = entry && !stamp.empty() && entry->stamp == stamp;
@@ -419,7 +360,8 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
 
   // Contribution records, checked against the personas just built.
   std::string now = options.now.empty() ? utc_now() : options.now;
-  auto record_paths = list_record_files(root);
+  Listing record_listing = list_records(root, list_options);
+  std::vector<std::string>& record_paths = record_listing.paths;
   lib.record_files.resize(record_paths.size());
   std::vector<std::string_view> record_entries(lean && cache.enabled() ? record_paths.size() : 0);
   std::vector<std::string> new_record_entries(record_entries.size());
@@ -433,7 +375,7 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     Stamp stamp;
     const cache::Cache::Entry* entry = nullptr;
     if (cache.enabled()) {
-      stamp = stamp_of(root / record_paths[i], started);
+      stamp = record_listing.stamps[i];
       entry = cache.record_entry(record_paths[i], i);
     }
     const bool known = entry && !stamp.empty() && entry->stamp == stamp;
