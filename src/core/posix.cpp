@@ -1,5 +1,6 @@
 #include "core/posix.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,8 +29,12 @@ std::uint64_t now_ns() {
 }
 
 Stamp stamp_of(const std::filesystem::path& path, std::uint64_t now) {
+  return stamp_at(AT_FDCWD, path.c_str(), now);
+}
+
+Stamp stamp_at(int dir, const char* path, std::uint64_t now) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  if (::fstatat(dir, path, &st, 0) != 0 || !S_ISREG(st.st_mode)) return {};
   Stamp s{static_cast<std::uint64_t>(st.st_size), to_ns(st.st_mtim), to_ns(st.st_ctim),
           static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_dev)};
   constexpr std::uint64_t kSlack = 2000000000ull;

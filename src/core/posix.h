@@ -45,5 +45,9 @@ struct Stamp {
 /// (nanoseconds since the epoch): a second change within the same clock tick would leave the same
 /// stamp, so a file that recent is read, and trusted only on a later run.
 Stamp stamp_of(const std::filesystem::path& path, std::uint64_t now);
+/// stamp_of() for `path` relative to the directory open as `dir` (AT_FDCWD: the current one): a
+/// listing stamps each file by its name while its directory is open, and the kernel looks up that
+/// one name instead of walking the file's whole path again.
+Stamp stamp_at(int dir, const char* path, std::uint64_t now);
 
 }  // namespace persona

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint32_t kFormat = 2;  // 2: entries carry the file's stamp
+constexpr std::uint32_t kFormat = 3;  // 2: entries carry the file's stamp; 3: mentions, no skeleton
 constexpr char kMagic[] = "persona-validate-cache";
 
 // ---------------------------------------------------------------------------------------------
@@ -76,7 +76,9 @@ class Out {
       str(d.hint);
     }
   }
-  void node(const yaml::Node& n) {
+  /// A node without its children: a summary's head is a mapping and its `pid` entry, nothing
+  /// deeper.
+  void flat(const yaml::Node& n) {
     u8(static_cast<std::uint8_t>(n.kind));
     u8(static_cast<std::uint8_t>(n.style));
     i32(n.mark.line);
@@ -84,85 +86,85 @@ class Out {
     i32(n.end.line);
     i32(n.end.column);
     str(n.value);
-    u32(static_cast<std::uint32_t>(n.children.size()));
-    for (const auto& c : n.children) node(c);
   }
 };
 
+/// Reads what Out wrote. A read past the end fails, and so does every read after it (they return
+/// zeros and empty views): a decoder checks ok() once at the end, not after each read.
 class In {
  public:
   explicit In(std::string_view s) : s_(s) {}
   bool ok() const { return ok_; }
   bool done() const { return pos_ == s_.size(); }
   std::size_t pos() const { return pos_; }
-  std::uint8_t u8() {
-    std::uint8_t v = 0;
-    raw(&v, 1);
-    return v;
-  }
-  std::uint32_t u32() {
-    std::uint32_t v = 0;
-    raw(&v, sizeof v);
-    return v;
-  }
-  std::uint64_t u64() {
-    std::uint64_t v = 0;
-    raw(&v, sizeof v);
-    return v;
-  }
+  std::uint8_t u8() { return get<std::uint8_t>(); }
+  std::uint32_t u32() { return get<std::uint32_t>(); }
+  std::uint64_t u64() { return get<std::uint64_t>(); }
   int i32() { return static_cast<int>(u32()); }
   std::string_view view(std::size_t n) {
-    if (!ok_ || n > s_.size() - pos_) {
-      ok_ = false;
+    if (n > s_.size() - pos_) {
+      fail();
       return {};
     }
-    auto v = s_.substr(pos_, n);
+    std::string_view v(s_.data() + pos_, n);
     pos_ += n;
     return v;
+  }
+  void skip(std::size_t n) { view(n); }
+  /// Marks the input bad: nothing more can be read from it.
+  void fail() {
+    ok_ = false;
+    pos_ = s_.size();
   }
   std::string str() { return std::string(view(u32())); }
   bool diags(std::vector<Diagnostic>& ds) {
     std::uint32_t n = u32();
-    if (!ok_ || n > s_.size()) return ok_ = false;
+    if (!ok_ || n > s_.size()) return bad();
     ds.reserve(n);
     for (std::uint32_t i = 0; i < n && ok_; ++i) {
-      Diagnostic d;
+      Diagnostic& d = ds.emplace_back();
       d.code = str();
-      d.severity = u8() == 0 ? Severity::kError : Severity::kWarning;
+      std::uint8_t severity = u8();
+      if (severity > 1) return bad();
+      d.severity = severity == 0 ? Severity::kError : Severity::kWarning;
       d.file = str();
       d.line = i32();
       d.column = i32();
       d.message = str();
       d.hint = str();
-      ds.push_back(std::move(d));
     }
     return ok_;
   }
-  bool node(yaml::Node& n, int depth = 0) {
-    if (depth > 256) return ok_ = false;
+  bool flat(yaml::Node& n) {
     std::uint8_t kind = u8(), style = u8();
     if (kind > static_cast<std::uint8_t>(yaml::Kind::kMapping) ||
         style > static_cast<std::uint8_t>(yaml::Style::kBlock))
-      return ok_ = false;
+      return bad();
     n.kind = static_cast<yaml::Kind>(kind);
     n.style = static_cast<yaml::Style>(style);
     n.mark.line = i32();
     n.mark.column = i32();
     n.end.line = i32();
     n.end.column = i32();
-    n.value = str();
-    std::uint32_t count = u32();
-    if (!ok_ || count > s_.size() - pos_) return ok_ = false;
-    n.children.resize(count);
-    for (auto& c : n.children)
-      if (!node(c, depth + 1)) return false;
+    n.value.assign(view(u32()));
     return ok_;
   }
 
  private:
-  void raw(void* dst, std::size_t n) {
-    auto v = view(n);
-    if (ok_) std::memcpy(dst, v.data(), n);
+  bool bad() {
+    fail();
+    return false;
+  }
+  template <typename T>
+  T get() {
+    T v{};
+    if (sizeof v > s_.size() - pos_) {
+      fail();
+      return v;
+    }
+    std::memcpy(&v, s_.data() + pos_, sizeof v);
+    pos_ += sizeof v;
+    return v;
   }
   std::string_view s_;
   std::size_t pos_ = 0;
@@ -178,64 +180,25 @@ void begin_entry(Out& o, const std::string& path, const Digest& d, const Stamp& 
   for (std::uint64_t v : {st.size, st.mtime_ns, st.ctime_ns, st.ino, st.dev}) o.u64(v);
 }
 
-/// Reads what begin_entry() wrote after the size.
-void read_entry_head(In& r, std::string* path, Digest& d, Stamp& st) {
-  std::string p = r.str();
-  if (path) *path = std::move(p);
+/// Reads what begin_entry() wrote after the size; returns the path.
+std::string_view read_entry_head(In& r, Digest& d, Stamp& st) {
+  std::string_view path = r.view(r.u32());
   d.lo = r.u64();
   d.hi = r.u64();
   for (std::uint64_t* v : {&st.size, &st.mtime_ns, &st.ctime_ns, &st.ino, &st.dev}) *v = r.u64();
+  return path;
+}
+
+/// Moves past the size and what begin_entry() wrote, to the payload.
+void skip_entry_head(In& r) {
+  r.skip(4);
+  r.skip(r.u32());
+  r.skip(2 * 8 + 5 * 8);  // digest, stamp
 }
 std::string finish_entry(Out& o) {
   std::uint32_t size = static_cast<std::uint32_t>(o.buf.size() - 4);
   std::memcpy(o.buf.data(), &size, 4);
   return std::move(o.buf);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Summaries.
-
-bool mentions_pid(const yaml::Node& n) {
-  return n.scalar_type() == yaml::ScalarType::kString && n.value.find("APP-") != std::string::npos;
-}
-
-/// `n` reduced to the strings that mention a pid, or nullopt when it holds none.
-std::optional<yaml::Node> prune(const yaml::Node& n, std::vector<std::pair<int, int>>& spans) {
-  yaml::Node out;
-  out.kind = n.kind;
-  out.style = n.style;
-  out.mark = n.mark;
-  out.end = n.end;
-  bool any = false;
-  if (n.is_scalar()) {
-    if (!mentions_pid(n)) return std::nullopt;
-    out.value = n.value;
-    spans.emplace_back(n.mark.line, std::max(n.end.line, n.mark.line));
-    return out;
-  }
-  if (n.is_mapping()) {
-    for (std::size_t i = 0; i < n.size(); ++i) {
-      if (auto v = prune(n.val(i), spans)) {
-        out.children.push_back(n.key(i));
-        out.children.push_back(std::move(*v));
-        any = true;
-      }
-    }
-  } else {
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < n.children.size(); ++i) {
-      if (auto v = prune(n.children[i], spans)) {
-        // Items before this one stay as null placeholders, so its number does not change.
-        while (out.children.size() < i) out.children.push_back(yaml::make_plain(""));
-        out.children.push_back(std::move(*v));
-        kept = i + 1;
-        any = true;
-      }
-    }
-    out.children.resize(kept);
-  }
-  if (!any) return std::nullopt;
-  return out;
 }
 
 }  // namespace
@@ -292,50 +255,19 @@ FileSummary summarize(PersonaFile& f) {
   s.diagnostics = std::move(f.diagnostics);
   if (!f.root) return s;
   const yaml::Node& root = *f.root;
-  yaml::Node sk;
-  sk.kind = root.kind;
-  sk.style = root.style;
-  sk.mark = root.mark;
-  sk.end = root.end;
-  std::vector<std::pair<int, int>> spans;
+  yaml::Node& head = s.head.emplace();
+  head.kind = root.kind;
+  head.style = root.style;
+  head.mark = root.mark;
+  head.end = root.end;
   for (std::size_t i = 0; i < root.size(); ++i) {
-    const yaml::Node& key = root.key(i);
-    const yaml::Node& val = root.val(i);
-    if (key.value == "pid") {
-      yaml::Node v = val;
-      if (!v.is_scalar()) v.children.clear();  // only a scalar pid is ever read
-      sk.children.push_back(key);
-      sk.children.push_back(std::move(v));
-    } else if (auto pruned = prune(val, spans)) {
-      sk.children.push_back(key);
-      sk.children.push_back(std::move(*pruned));
-    }
+    if (root.key(i).value != "pid") continue;
+    yaml::Node v = root.val(i);
+    if (!v.is_scalar()) v.children.clear();  // only a scalar pid is ever read
+    head.children.push_back(root.key(i));
+    head.children.push_back(std::move(v));
   }
-  s.skeleton = std::move(sk);
-  if (!spans.empty()) {
-    // One pass over the text to the last line needed, keeping the lines the spans cover (as
-    // split_lines() cuts them: at '\n', without a trailing '\r').
-    std::sort(spans.begin(), spans.end());
-    std::string_view text = f.text;
-    std::size_t at = 0, next_span = 0;
-    int done = 0;
-    for (int l = 1; at <= text.size() && next_span < spans.size(); ++l) {
-      std::size_t nl = text.find('\n', at);
-      bool last = nl == std::string_view::npos;
-      if (last && at == text.size()) break;  // split_lines() has no empty last line
-      std::string_view line = text.substr(at, last ? std::string_view::npos : nl - at);
-      if (!last && !line.empty() && line.back() == '\r') line.remove_suffix(1);
-      while (next_span < spans.size() && spans[next_span].second < l) ++next_span;
-      if (next_span < spans.size() && spans[next_span].first <= l && l > done) {
-        s.lines.emplace_back(l, std::string(line));
-        done = l;
-      }
-      if (last) break;
-      at = nl + 1;
-    }
-  }
-  const yaml::Node* pid = root.find("pid");
-  s.pid = pid && pid->is_scalar() ? pid->value : std::string();
+  s.mentions = mentions_of(f);
   for (const auto& def : profile_fields()) {
     const yaml::Node* n = root.find(def.name);
     if (!n) s.fields.push_back(-1);
@@ -343,23 +275,6 @@ FileSummary summarize(PersonaFile& f) {
     else s.fields.push_back(static_cast<int>(n->children.size()));
   }
   return s;
-}
-
-PersonaFile expand(const std::string& path, FileSummary&& s) {
-  PersonaFile f;
-  f.path = path;
-  f.diagnostics = std::move(s.diagnostics);
-  f.root = std::move(s.skeleton);
-  if (!s.lines.empty()) {
-    int line = 1;
-    for (const auto& [n, text] : s.lines) {
-      for (; line < n; ++line) f.text += '\n';
-      f.text += text;
-      f.text += '\n';
-      ++line;
-    }
-  }
-  return f;
 }
 
 Persona shape_persona(const std::string& pid, const std::vector<int>& fields,
@@ -375,6 +290,30 @@ Persona shape_persona(const std::string& pid, const std::vector<int>& fields,
   }
   return p;
 }
+
+namespace {
+
+/// The whole file at `path`, or nullptr (with size 0) when it cannot be read whole.
+std::unique_ptr<char[]> read_whole(const fs::path& path, std::size_t& size) {
+  size = 0;
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+    return nullptr;
+  std::size_t want = static_cast<std::size_t>(st.st_size);
+  auto buf = std::make_unique_for_overwrite<char[]>(want);
+  std::size_t got = 0;
+  while (got < want) {
+    ssize_t n = ::read(fd.get(), buf.get() + got, want - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return nullptr;  // an error, or shorter than it was a moment ago
+    got += static_cast<std::size_t>(n);
+  }
+  size = got;
+  return buf;
+}
+
+}  // namespace
 
 Cache Cache::open(const fs::path& dir, const fs::path& root, const std::string& context) {
   Cache c;
@@ -394,36 +333,36 @@ Cache Cache::open(const fs::path& dir, const fs::path& root, const std::string& 
   h.str(hex(siphash128(context, 0, 0)));
   c.header_ = std::move(h.buf);
 
-  try {
-    c.data_ = read_file(c.file_);
-  } catch (const std::exception&) {
-    c.data_.clear();
-  }
-  bool valid = c.data_.size() >= c.header_.size() + 16 &&
-               c.data_.compare(0, c.header_.size(), c.header_) == 0;
+  std::size_t size = 0;
+  c.data_ = read_whole(c.file_, size);
+  std::string_view data(c.data_.get(), size);
+  bool valid = data.size() >= c.header_.size() + 16 && data.substr(0, c.header_.size()) == c.header_;
   if (valid) {
-    In r(std::string_view(c.data_).substr(c.header_.size()));
+    In r(data.substr(c.header_.size()));
     c.k0_ = r.u64();
     c.k1_ = r.u64();
     for (auto* table : {&c.personas_, &c.records_}) {
       std::uint32_t count = r.u32();
+      if (!r.ok() || count > data.size()) break;
+      table->reserve(count);
       for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
         std::size_t start = c.header_.size() + r.pos();
-        std::uint32_t size = r.u32();
-        In e(r.view(size));
-        std::string path;
-        Slot slot;
-        read_entry_head(e, &path, slot.digest, slot.stamp);
-        slot.offset = start;
-        slot.size = 4 + size;
-        if (!e.ok()) r.view(std::string::npos);  // poison the reader
-        (*table)[std::move(path)] = slot;
+        std::uint32_t size_of_rest = r.u32();
+        In e(r.view(size_of_rest));
+        Entry entry;
+        entry.path = read_entry_head(e, entry.digest, entry.stamp);
+        entry.bytes = data.substr(start, 4 + std::size_t{size_of_rest});
+        if (!e.ok()) r.fail();
+        table->push_back(entry);
       }
+      auto by_path = [](const Entry& a, const Entry& b) { return a.path < b.path; };
+      if (!std::is_sorted(table->begin(), table->end(), by_path))
+        std::sort(table->begin(), table->end(), by_path);
     }
     valid = r.ok() && r.done();
   }
   if (!valid) {
-    c.data_.clear();
+    c.data_.reset();
     c.personas_.clear();
     c.records_.clear();
     std::random_device rd;
@@ -433,95 +372,68 @@ Cache Cache::open(const fs::path& dir, const fs::path& root, const std::string& 
   return c;
 }
 
-std::string_view Cache::persona_bytes(const std::string& path, const Digest& d) const {
-  auto it = personas_.find(path);
-  if (it == personas_.end() || !(it->second.digest == d)) return {};
-  return std::string_view(data_).substr(it->second.offset, it->second.size);
+namespace {
+const Cache::Entry* find_entry(const std::vector<Cache::Entry>& table, std::string_view path,
+                               std::size_t hint) {
+  if (hint < table.size() && table[hint].path == path) return &table[hint];
+  auto it = std::lower_bound(table.begin(), table.end(), path,
+                             [](const Cache::Entry& e, std::string_view p) { return e.path < p; });
+  return it != table.end() && it->path == path ? &*it : nullptr;
+}
+}  // namespace
+
+const Cache::Entry* Cache::persona_entry(std::string_view path, std::size_t hint) const {
+  return find_entry(personas_, path, hint);
 }
 
-std::string_view Cache::record_bytes(const std::string& path, const Digest& d) const {
-  auto it = records_.find(path);
-  if (it == records_.end() || !(it->second.digest == d)) return {};
-  return std::string_view(data_).substr(it->second.offset, it->second.size);
+const Cache::Entry* Cache::record_entry(std::string_view path, std::size_t hint) const {
+  return find_entry(records_, path, hint);
 }
 
-std::optional<Digest> Cache::stamped(const std::unordered_map<std::string, Slot>& table,
-                                     const std::string& path, const Stamp& stamp) {
-  if (stamp.empty()) return std::nullopt;
-  auto it = table.find(path);
-  if (it == table.end() || !(it->second.stamp == stamp)) return std::nullopt;
-  return it->second.digest;
-}
-
-std::optional<Digest> Cache::persona_digest(const std::string& path, const Stamp& stamp) const {
-  return stamped(personas_, path, stamp);
-}
-std::optional<Digest> Cache::record_digest(const std::string& path, const Stamp& stamp) const {
-  return stamped(records_, path, stamp);
-}
-bool Cache::persona_stamped(const std::string& path, const Stamp& stamp) const {
-  auto it = personas_.find(path);
-  return it != personas_.end() && it->second.stamp == stamp;
-}
-bool Cache::record_stamped(const std::string& path, const Stamp& stamp) const {
-  auto it = records_.find(path);
-  return it != records_.end() && it->second.stamp == stamp;
-}
-
-std::optional<FileSummary> Cache::persona(const std::string& path, const Digest& d) const {
-  auto bytes = persona_bytes(path, d);
-  if (bytes.empty()) return std::nullopt;
-  In r(bytes);
-  r.u32();
-  Digest skip_d;
-  Stamp skip_s;
-  read_entry_head(r, nullptr, skip_d, skip_s);
-  FileSummary s;
+std::optional<FileSummary> Cache::persona(const Entry& e) {
+  In r(e.bytes);
+  skip_entry_head(r);
+  std::optional<FileSummary> out(std::in_place);  // returned as it is, not moved
+  FileSummary& s = *out;
   r.diags(s.diagnostics);
-  if (r.u8()) {
-    s.skeleton.emplace();
-    r.node(*s.skeleton);
+  std::uint8_t parsed = r.u8();
+  if (parsed > 1) return std::nullopt;
+  if (parsed) {
+    // The head is a mapping of the `pid` entry alone, as summarize() makes it.
+    yaml::Node& head = s.head.emplace();
+    std::uint8_t children = 0;
+    if (!r.flat(head) || !head.is_mapping() || (children = r.u8()) > 2 || children == 1)
+      return std::nullopt;
+    head.children.resize(children);
+    for (auto& c : head.children)
+      if (!r.flat(c)) return std::nullopt;
+    if (children && (!head.key(0).is_scalar() || head.key(0).value != "pid")) return std::nullopt;
   }
-  std::uint32_t lines = r.u32();
-  for (std::uint32_t i = 0; i < lines && r.ok(); ++i) {
-    int n = r.i32();
-    s.lines.emplace_back(n, r.str());
-  }
-  s.pid = r.str();
+  auto mentions = Mentions::from_bytes(r.view(r.u32()));
+  if (!mentions) return std::nullopt;
+  s.mentions = std::move(*mentions);
   std::uint32_t fields = r.u32();
-  for (std::uint32_t i = 0; i < fields && r.ok() && i < 64; ++i) s.fields.push_back(r.i32());
+  if (fields > 64) return std::nullopt;
+  std::string_view shape = r.view(fields * sizeof(int));
   if (!r.ok() || !r.done()) return std::nullopt;
-  // Lines must be increasing for expand(); anything else is a corrupt entry.
-  for (std::size_t i = 1; i < s.lines.size(); ++i)
-    if (s.lines[i].first <= s.lines[i - 1].first) return std::nullopt;
-  if (!s.lines.empty() && s.lines.front().first < 1) return std::nullopt;
-  return s;
+  s.fields.resize(fields);
+  if (fields) std::memcpy(s.fields.data(), shape.data(), shape.size());  // data() may be null
+  return out;
 }
 
-std::optional<RecordSummary> Cache::record(const std::string& path, const Digest& d,
-                                           const std::string& now) const {
-  auto bytes = record_bytes(path, d);
-  if (bytes.empty()) return std::nullopt;
-  In r(bytes);
-  r.u32();
-  Digest skip_d;
-  Stamp skip_s;
-  read_entry_head(r, nullptr, skip_d, skip_s);
-  RecordSummary s;
+std::optional<RecordSummary> Cache::record(const Entry& e, const std::string& now) {
+  In r(e.bytes);
+  skip_entry_head(r);
+  std::optional<RecordSummary> out(std::in_place);  // returned as it is, not moved
+  RecordSummary& s = *out;
   r.diags(s.diagnostics);
-  if (r.u8()) {
-    Record rec;
-    rec.file = r.str();
-    rec.id = r.str();
-    rec.pid = r.str();
-    rec.kind = r.str();
-    rec.field = r.str();
-    rec.text = r.str();
-    rec.note = r.str();
-    rec.author = r.str();
-    rec.time = r.str();
-    rec.value_hash = r.str();
-    s.record = std::move(rec);
+  std::uint8_t has_record = r.u8();
+  if (has_record > 1) return std::nullopt;
+  if (has_record) {
+    Record& rec = s.record.emplace();
+    for (std::string* v : {&rec.file, &rec.id, &rec.pid, &rec.kind, &rec.field, &rec.text,
+                           &rec.note, &rec.author, &rec.time, &rec.value_hash})
+      v->assign(r.view(r.u32()));
   }
   s.now = r.str();
   if (!r.ok() || !r.done()) return std::nullopt;
@@ -530,21 +442,21 @@ std::optional<RecordSummary> Cache::record(const std::string& path, const Digest
   if (now < s.now) return std::nullopt;
   for (const auto& diag : s.diagnostics)
     if (diag.code == "record-time") return std::nullopt;
-  return s;
+  return out;
 }
 
-std::string Cache::encode(const std::string& path, const Digest& d, const Stamp& stamp, const FileSummary& s) {
+std::string Cache::encode(const std::string& path, const Digest& d, const Stamp& stamp,
+                          const FileSummary& s) {
   Out o;
   begin_entry(o, path, d, stamp);
   o.diags(s.diagnostics);
-  o.u8(s.skeleton ? 1 : 0);
-  if (s.skeleton) o.node(*s.skeleton);
-  o.u32(static_cast<std::uint32_t>(s.lines.size()));
-  for (const auto& [n, text] : s.lines) {
-    o.i32(n);
-    o.str(text);
+  o.u8(s.head ? 1 : 0);
+  if (s.head) {
+    o.flat(*s.head);
+    o.u8(static_cast<std::uint8_t>(s.head->children.size()));
+    for (const auto& c : s.head->children) o.flat(c);
   }
-  o.str(s.pid);
+  o.str(s.mentions.bytes());
   o.u32(static_cast<std::uint32_t>(s.fields.size()));
   for (int v : s.fields) o.i32(v);
   return finish_entry(o);

@@ -11,15 +11,16 @@
 /// change its result or make it fail.
 ///
 /// What an entry holds is what a validation report needs from a file that has been checked (see
-/// FileSummary): its own diagnostics, a skeleton of its tree for the rules across files, and the
-/// shape of its fields for the contribution records' rules. Texts and full trees are not kept.
+/// FileSummary): its own diagnostics, its `pid` entry and the pids it mentions for the rules across
+/// files, and the shape of its fields for the contribution records' rules. Texts and trees are not
+/// kept.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "core/posix.h"
 #include "library/library.h"
 #include "library/records.h"
+#include "library/rules.h"
 #include "yaml/tree.h"
 
 namespace persona::cache {
@@ -47,23 +49,18 @@ Digest siphash128(std::string_view data, std::uint64_t k0, std::uint64_t k1);
 /// What validation keeps of a checked persona file.
 struct FileSummary {
   std::vector<Diagnostic> diagnostics;  ///< from the per-file checks (schema, file rules)
-  /// The tree reduced to what library_rules() reads: the `pid` entry and every string that
-  /// mentions "APP-", with the mappings and list positions that lead to it (other list items
-  /// become null placeholders so item numbers stay right). Unset when the YAML did not parse.
-  std::optional<yaml::Node> skeleton;
-  /// The source lines those strings span (1-based number, text): enough for rules::locate().
-  std::vector<std::pair<int, std::string>> lines;
-  /// The shape of the persona for the records' rules: pid, and per profile field
-  /// -1 absent, -2 present as text, or the item count of a list.
-  std::string pid;
+  /// The tree reduced to its `pid` entry (a value that is not a scalar without its children), in a
+  /// mapping as the file's root is: what library_rules() reads of a file besides its mentions, and
+  /// the pid a lean load is asked for. Unset when the YAML did not parse.
+  std::optional<yaml::Node> head;
+  Mentions mentions;  ///< mentions_of() the file
+  /// The shape of the persona for the records' rules: per profile field -1 absent, -2 present as
+  /// text, or the item count of a list.
   std::vector<int> fields;
 };
 
 /// Reduces a checked file (with its tree and text) to its summary, moving the diagnostics.
 FileSummary summarize(PersonaFile& f);
-/// A PersonaFile holding the summary: path, diagnostics, skeleton as root, and a text with only
-/// the summary's lines (others empty, so line numbers hold). Moves all but `pid` and `fields`.
-PersonaFile expand(const std::string& path, FileSummary&& s);
 /// A stand-in persona for the records' rules: pid and field shape (FileSummary::fields), empty
 /// values.
 Persona shape_persona(const std::string& pid, const std::vector<int>& fields,
@@ -79,6 +76,15 @@ struct RecordSummary {
 /// The cache of one library. Lookups are safe from several threads; everything else is not.
 class Cache {
  public:
+  /// One file's entry: the file's path, the hash of the content it was computed from, the file's
+  /// stamp then, and the entry as stored (encode()'s bytes). Views of the cache file as read.
+  struct Entry {
+    std::string_view path;
+    Digest digest;
+    Stamp stamp;
+    std::string_view bytes;
+  };
+
   /// Opens (reads) the cache for `root` in `dir`. `context` is everything else results depend on
   /// (the schemas' text); the binary's identity is added here. Never throws.
   static Cache open(const std::filesystem::path& dir, const std::filesystem::path& root,
@@ -92,29 +98,25 @@ class Cache {
   std::size_t record_entries() const { return records_.size(); }
   Digest hash(std::string_view text) const { return siphash128(text, k0_, k1_); }
 
-  /// The content hash of the entry for `path` when its stamp is `stamp` (not empty): the file has
-  /// not changed since, and need not be read.
-  std::optional<Digest> persona_digest(const std::string& path, const Stamp& stamp) const;
-  std::optional<Digest> record_digest(const std::string& path, const Stamp& stamp) const;
-  /// True when the entry for `path` has this stamp (an entry found by its hash may not).
-  bool persona_stamped(const std::string& path, const Stamp& stamp) const;
-  bool record_stamped(const std::string& path, const Stamp& stamp) const;
+  /// The entry for the file at `path`, or nullptr. Its summary holds for the file when the
+  /// file's stamp (not empty) is the entry's, or its content hash is. `hint` is where the entry
+  /// likely is, looked at first: a load saves the entries in the order it lists the files, so
+  /// the file's place in the listing when the library has not gained or lost a file since.
+  const Entry* persona_entry(std::string_view path, std::size_t hint = 0) const;
+  const Entry* record_entry(std::string_view path, std::size_t hint = 0) const;
 
-  /// The summary cached for `path` with this content hash, if any.
-  std::optional<FileSummary> persona(const std::string& path, const Digest& d) const;
-  /// The record summary for `path` with this content hash, if it holds at `now`: an entry checked
-  /// at an earlier `now` is reused only when it did not depend on the time (no record-time
-  /// problem), and `now` has not gone backwards since.
-  std::optional<RecordSummary> record(const std::string& path, const Digest& d,
-                                      const std::string& now) const;
+  /// The summary an entry holds; nullopt when its bytes are not a well-formed persona entry.
+  static std::optional<FileSummary> persona(const Entry& e);
+  /// The record summary an entry holds, if it holds at `now`: an entry checked at an earlier `now`
+  /// is reused only when it did not depend on the time (no record-time problem), and `now` has not
+  /// gone backwards since. nullopt too when the bytes are not a well-formed record entry.
+  static std::optional<RecordSummary> record(const Entry& e, const std::string& now);
 
   /// Serialized entries for the next save(), one per file in the order given.
-  static std::string encode(const std::string& path, const Digest& d, const Stamp& stamp, const FileSummary& s);
+  static std::string encode(const std::string& path, const Digest& d, const Stamp& stamp,
+                            const FileSummary& s);
   static std::string encode(const std::string& path, const Digest& d, const Stamp& stamp,
                             const RecordSummary& s);
-  /// The stored entry for `path` when its hash is `d` (bytes as encode() made them), or "".
-  std::string_view persona_bytes(const std::string& path, const Digest& d) const;
-  std::string_view record_bytes(const std::string& path, const Digest& d) const;
 
   /// Replaces the cache file with these entries (empty ones skipped) when `changed`.
   /// Atomic (temporary file and rename); errors are ignored.
@@ -122,19 +124,14 @@ class Cache {
             const std::vector<std::string_view>& records, bool changed) const;
 
  private:
-  struct Slot {
-    Digest digest;
-    Stamp stamp;
-    std::size_t offset = 0;  ///< of the entry in data_
-    std::size_t size = 0;
-  };
-  static std::optional<Digest> stamped(const std::unordered_map<std::string, Slot>& table,
-                                       const std::string& path, const Stamp& stamp);
   std::filesystem::path file_;
   std::string header_;  ///< what a valid cache file must start with (before the key)
   std::uint64_t k0_ = 0, k1_ = 0;
-  std::string data_;    ///< the cache file as read
-  std::unordered_map<std::string, Slot> personas_, records_;
+  /// The cache file as read, which the entries and their keys view: a buffer that is not
+  /// zero-filled first (it is megabytes) and that keeps its place when the Cache moves.
+  std::unique_ptr<char[]> data_;
+  /// Sorted by path (as saved; sorted again if a file says otherwise), for a binary search.
+  std::vector<Entry> personas_, records_;
 };
 
 }  // namespace persona::cache

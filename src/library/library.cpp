@@ -13,15 +13,16 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/posix.h"
 #include "core/parallel.h"
 #include "core/text.h"
 #include "library/cache.h"
+#include "library/listing.h"
 #include "library/rules.h"
 
 namespace persona {
@@ -157,71 +158,8 @@ std::string read_file(const fs::path& p, std::size_t cap) {
   return out;
 }
 
-namespace {
-
-/// What path::extension() says of a file name: from its last '.', unless that is its first
-/// character.
-std::string_view extension_of(std::string_view name) {
-  std::size_t dot = name.rfind('.');
-  return dot == std::string_view::npos || dot == 0 ? std::string_view() : name.substr(dot);
-}
-
-/// Adds the persona files under `dir` (`rel` from the library root, '/'-separated) to `out`,
-/// entering subdirectories `depth` levels down at most; as std::filesystem's recursive iterator
-/// with skip_permission_denied would list them (directory symlinks are not followed), with one
-/// readdir per directory instead of several path objects per entry (a quarter of a warm
-/// validate's instructions went into listing with the iterator).
-void list_under(const fs::path& root, const std::string& dir, const std::string& rel, int depth,
-                std::vector<std::string>& out) {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
-  if (!d) {
-    if (errno == EACCES || errno == EPERM) return;
-    throw io_error("cannot list " + quote(dir, 200) + ": " + std::strerror(errno));
-  }
-  std::vector<std::pair<std::string, unsigned char>> entries;
-  errno = 0;
-  while (struct dirent* e = ::readdir(d.get())) {
-    std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    entries.emplace_back(std::string(name), e->d_type);
-  }
-  if (errno != 0) throw io_error("cannot list " + quote(dir, 200) + ": " + std::strerror(errno));
-  d.reset();
-  for (auto& [name, type] : entries) {
-    std::string path = dir + "/" + name;
-    if (type == DT_UNKNOWN) {
-      struct stat st {};
-      if (::lstat(path.c_str(), &st) != 0) continue;
-      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
-    }
-    if (type == DT_DIR) {
-      if (depth > 0) list_under(root, path, rel + "/" + name, depth - 1, out);
-      continue;
-    }
-    std::string_view ext = extension_of(name);
-    if (ext != ".yaml" && ext != ".yml") continue;
-    if (type == DT_REG) {
-      out.push_back(rel + "/" + name);
-    } else if (type == DT_LNK) {
-      // A symlinked file: where it leads, relative to the root (fs::relative resolves it).
-      std::error_code ec;
-      if (!fs::is_regular_file(path, ec)) continue;
-      fs::path r = fs::relative(path, root, ec);
-      if (!ec) out.push_back(r.generic_string());
-    }
-  }
-}
-
-}  // namespace
-
 std::vector<std::string> list_persona_files(const fs::path& root) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::path dir = root / kPersonasDir;
-  if (!fs::is_directory(dir, ec)) return out;
-  list_under(root, dir.string(), std::string(kPersonasDir), 9, out);
-  std::sort(out.begin(), out.end());
-  return out;
+  return list_personas(root).paths;
 }
 
 namespace {
@@ -323,23 +261,24 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   }
   auto schema = persona_schema(options);
   auto record_schema = schema::Schema::builtin("record");
-  auto paths = list_persona_files(root);
-  lib.files.resize(paths.size());
   const bool lean = !options.keep_content;
   cache::Cache cache;
   if (lean && !options.cache_dir.empty())
     cache = cache::Cache::open(options.cache_dir, root,
                                schema->raw().dump() + "\n" + record_schema->raw().dump());
+  // The clock the stamps are judged by, read before the first stamp is taken.
+  const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : now_ns();
+  const ListOptions list_options{cache.enabled(), started, options.jobs};
+  Listing listing = list_personas(root, list_options);
+  std::vector<std::string>& paths = listing.paths;
+  lib.files.resize(paths.size());
   std::atomic<bool> cache_changed{false};
   // Cache entries for the next save: views of the entries read, or new ones (misses).
   std::vector<std::string_view> persona_entries(lean && cache.enabled() ? paths.size() : 0);
   std::vector<std::string> new_entries(persona_entries.size());
-  struct Shape {
-    std::string pid;
-    std::vector<int> fields;
-  };
-  std::vector<Shape> shapes(lean ? paths.size() : 0);  // for the records' rules
-  const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : now_ns();
+  // Lean: what the rules across files and the records' rules need of each file besides its head.
+  std::vector<Mentions> mentions(lean ? paths.size() : 0);
+  std::vector<std::vector<int>> fields(lean ? paths.size() : 0);
   std::atomic<std::size_t> read_count{0};
   parallel_for(paths.size(), options.jobs, [&](std::size_t i) {
     if (!lean) {
@@ -348,26 +287,25 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       lib.files[i] = check_persona_text(paths[i], std::move(text), *schema, true);
       return;
     }
-    cache::Digest digest;
+    // A file whose stamp is its entry's is not read at all.
     Stamp stamp;
-    std::optional<cache::FileSummary> s;
+    const cache::Cache::Entry* entry = nullptr;
     if (cache.enabled()) {
-      // A file whose stamp is its entry's is not read at all.
-      stamp = stamp_of(root / paths[i], started);
-      if (auto d = cache.persona_digest(paths[i], stamp)) {
-        digest = *d;
-        s = cache.persona(paths[i], digest);
-        if (s) persona_entries[i] = cache.persona_bytes(paths[i], digest);
-      }
+      stamp = listing.stamps[i];
+      entry = cache.persona_entry(paths[i], i);
     }
+    const bool known = entry && !stamp.empty() && entry->stamp == stamp;
+    std::optional<cache::FileSummary> s = known ? cache::Cache::persona(*entry) : std::nullopt;
+    if (s) persona_entries[i] = entry->bytes;
+    cache::Digest digest;
     if (!s) {
       std::string text = read_file(root / paths[i], limits.max_file_bytes);
       ++read_count;
       if (cache.enabled()) {
         digest = cache.hash(text);
-        s = cache.persona(paths[i], digest);
-        if (s && cache.persona_stamped(paths[i], stamp)) {
-          persona_entries[i] = cache.persona_bytes(paths[i], digest);
+        if (entry && entry->digest == digest) s = cache::Cache::persona(*entry);
+        if (s && entry->stamp == stamp) {
+          persona_entries[i] = entry->bytes;
         } else if (s) {  // same bytes, new stamp (touched, copied, or now old enough to trust)
           new_entries[i] = cache::Cache::encode(paths[i], digest, stamp, *s);
           persona_entries[i] = new_entries[i];
@@ -384,8 +322,12 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
         }
       }
     }
-    lib.files[i] = cache::expand(paths[i], std::move(*s));
-    shapes[i] = Shape{std::move(s->pid), std::move(s->fields)};
+    PersonaFile& f = lib.files[i];
+    f.path = std::move(paths[i]);  // not needed in `paths` any more
+    f.diagnostics = std::move(s->diagnostics);
+    f.root = std::move(s->head);
+    mentions[i] = std::move(s->mentions);
+    fields[i] = std::move(s->fields);
   });
   auto config_diags = std::move(lib.diagnostics);
   lib.diagnostics.clear();
@@ -393,23 +335,24 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   if (!lean) {
     finish(lib, true);
   } else {
-    auto extra = library_rules(lib.files);
-    // As finish() does: a diagnostic goes to every file with its path (a symlink can give two).
-    std::unordered_multimap<std::string_view, std::size_t> index;
-    for (std::size_t i = 0; i < lib.files.size(); ++i) index.emplace(lib.files[i].path, i);
-    for (auto& d : extra) {
-      auto [from, to] = index.equal_range(d.file);
-      std::vector<std::size_t> at;
-      for (auto it = from; it != to; ++it) at.push_back(it->second);
-      std::sort(at.begin(), at.end());
-      for (std::size_t i : at) lib.files[i].diagnostics.push_back(d);
+    auto extra = library_rules(lib.files, mentions);
+    if (!extra.empty()) {
+      // As finish() does: a diagnostic goes to every file with its path (a symlink can give two).
+      std::unordered_multimap<std::string_view, std::size_t> index;
+      for (std::size_t i = 0; i < lib.files.size(); ++i) index.emplace(lib.files[i].path, i);
+      for (auto& d : extra) {
+        auto [from, to] = index.equal_range(d.file);
+        std::vector<std::size_t> at;
+        for (auto it = from; it != to; ++it) at.push_back(it->second);
+        std::sort(at.begin(), at.end());
+        for (std::size_t i : at) lib.files[i].diagnostics.push_back(d);
+      }
     }
     for (std::size_t i = 0; i < lib.files.size(); ++i) {
       auto& f = lib.files[i];
       sort_diagnostics(f.diagnostics);
       lib.diagnostics.insert(lib.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
       if (f.ok()) ok_files.push_back(i);
-      std::string().swap(f.text);
     }
     sort_diagnostics(lib.diagnostics);
   }
@@ -417,7 +360,8 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
 
   // Contribution records, checked against the personas just built.
   std::string now = options.now.empty() ? utc_now() : options.now;
-  auto record_paths = list_record_files(root);
+  Listing record_listing = list_records(root, list_options);
+  std::vector<std::string>& record_paths = record_listing.paths;
   lib.record_files.resize(record_paths.size());
   std::vector<std::string_view> record_entries(lean && cache.enabled() ? record_paths.size() : 0);
   std::vector<std::string> new_record_entries(record_entries.size());
@@ -428,25 +372,24 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       lib.record_files[i] = check_record_text(record_paths[i], std::move(text), *record_schema, now);
       return;
     }
-    cache::Digest digest;
     Stamp stamp;
-    std::optional<cache::RecordSummary> s;
+    const cache::Cache::Entry* entry = nullptr;
     if (cache.enabled()) {
-      stamp = stamp_of(root / record_paths[i], started);
-      if (auto d = cache.record_digest(record_paths[i], stamp)) {
-        digest = *d;
-        s = cache.record(record_paths[i], digest, now);
-        if (s) record_entries[i] = cache.record_bytes(record_paths[i], digest);
-      }
+      stamp = record_listing.stamps[i];
+      entry = cache.record_entry(record_paths[i], i);
     }
+    const bool known = entry && !stamp.empty() && entry->stamp == stamp;
+    std::optional<cache::RecordSummary> s = known ? cache::Cache::record(*entry, now) : std::nullopt;
+    if (s) record_entries[i] = entry->bytes;
+    cache::Digest digest;
     if (!s) {
       std::string text = read_file(root / record_paths[i], limits.max_file_bytes);
       ++read_count;
       if (cache.enabled()) {
         digest = cache.hash(text);
-        s = cache.record(record_paths[i], digest, now);
-        if (s && cache.record_stamped(record_paths[i], stamp)) {
-          record_entries[i] = cache.record_bytes(record_paths[i], digest);
+        if (entry && entry->digest == digest) s = cache::Cache::record(*entry, now);
+        if (s && entry->stamp == stamp) {
+          record_entries[i] = entry->bytes;
         } else if (s) {
           new_record_entries[i] = cache::Cache::encode(record_paths[i], digest, stamp, *s);
           record_entries[i] = new_record_entries[i];
@@ -464,7 +407,7 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       }
     }
     RecordFile& f = lib.record_files[i];
-    f.path = record_paths[i];
+    f.path = std::move(record_paths[i]);  // not needed in `record_paths` any more
     f.record = std::move(s->record);
     f.diagnostics = std::move(s->diagnostics);
   });
@@ -474,18 +417,25 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     std::unordered_set<std::string_view> named;
     for (const auto& f : lib.record_files)
       if (f.record) named.insert(f.record->pid);
+    // In pid order, as the full load sorts its personas; the pids and not the personas are
+    // sorted, which would move thousands of them around.
+    std::vector<std::pair<std::string_view, std::size_t>> order;  // pid, file
+    order.reserve(ok_files.size());
     for (std::size_t i : ok_files) {
-      if (named.count(shapes[i].pid)) {
-        shape_personas.push_back(cache::shape_persona(shapes[i].pid, shapes[i].fields, lib.files[i].path));
+      const yaml::Node* pid = lib.files[i].root->find("pid");
+      order.emplace_back(pid && pid->is_scalar() ? std::string_view(pid->value) : std::string_view(), i);
+    }
+    std::sort(order.begin(), order.end());
+    shape_personas.reserve(order.size());
+    for (const auto& [pid, i] : order) {
+      if (named.count(pid)) {
+        shape_personas.push_back(cache::shape_persona(std::string(pid), fields[i], lib.files[i].path));
       } else {
-        Persona p;
+        Persona& p = shape_personas.emplace_back();
         p.file = lib.files[i].path;
-        p.pid = shapes[i].pid;
-        shape_personas.push_back(std::move(p));
+        p.pid = pid;
       }
     }
-    std::sort(shape_personas.begin(), shape_personas.end(),
-              [](const Persona& a, const Persona& b) { return a.pid < b.pid; });
   }
   const std::vector<Persona>& personas = lean ? shape_personas : lib.personas;
   PersonaIndex by_pid = index_by_pid(personas);

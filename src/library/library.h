@@ -72,9 +72,9 @@ struct LoadOptions {
   std::string now;  ///< current UTC time (2026-11-28T17:30:00Z); "" = the system clock
   /// false: keep only what a validation report needs, so memory stays flat however large the
   /// library is. Every diagnostic is the same, but each file's `text` is dropped (source() reads
-  /// the file again when a report quotes it), its `root` is a skeleton (the `pid` entry and the
-  /// strings that mention other pids), `doc` is empty, and `personas` is not built. For
-  /// `validate`; commands that use the model keep the default.
+  /// the file again when a report quotes it), its `root` holds the `pid` entry alone, `doc` is
+  /// empty, and `personas` is not built. For `validate`; commands that use the model keep the
+  /// default.
   bool keep_content = true;
   /// With keep_content false: the folder of the per-file result cache (library/cache.h), or ""
   /// for none. Results are the same with or without it.

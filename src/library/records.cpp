@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "git/hash.h"
+#include "library/listing.h"
 
 namespace persona {
 namespace fs = std::filesystem;
@@ -45,28 +46,7 @@ yaml::Node record_tree(const Record& r) {
 std::string value_hash(std::string_view v) { return git::blob_id(v); }
 
 std::vector<std::string> list_record_files(const fs::path& root) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::path dir = root / kRecordsDir;
-  if (!fs::is_directory(dir, ec)) return out;
-  // fs::relative resolves every component with realpath (9 failed readlink calls a file); the
-  // entry's path starts with `root`, so the relative path is lexical, except through a symbolic
-  // link: the entry itself, or contributions/ (the one directory link the iterator follows).
-  const bool dir_is_link = fs::is_symlink(dir, ec);
-  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-  if (ec) throw io_error("cannot list " + quote(dir.string(), 200) + ": " + ec.message());
-  for (; it != end; it.increment(ec)) {
-    if (ec) throw io_error("cannot list " + quote(dir.string(), 200) + ": " + ec.message());
-    if (it.depth() > 2) it.disable_recursion_pending();
-    auto ext = it->path().extension().string();
-    if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(ec)) {
-      fs::path rel = dir_is_link || it->is_symlink(ec) ? fs::relative(it->path(), root, ec)
-                                                       : it->path().lexically_relative(root);
-      out.push_back(rel.generic_string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  return list_records(root).paths;
 }
 
 namespace {

@@ -1,8 +1,11 @@
 #include "library/rules.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <map>
-#include <set>
+#include <unordered_map>
 
 #include "core/text.h"
 #include "library/fields.h"
@@ -163,11 +166,10 @@ void check_jtbd(const PersonaFile& f, const yaml::Node& n, std::vector<Diagnosti
   }
 }
 
-}  // namespace
-
-yaml::Mark locate(const std::string& text, const yaml::Node& node, std::string_view needle) {
+/// locate() on a text already split into lines (split_lines()), for a file with several needles.
+yaml::Mark locate_in(const std::vector<std::string_view>& lines, const yaml::Node& node,
+                     std::string_view needle) {
   if (needle.empty()) return node.mark;
-  auto lines = split_lines(text);
   int last = std::max(node.end.line, node.mark.line);
   for (int l = node.mark.line; l <= last && l >= 1 && l <= static_cast<int>(lines.size()); ++l) {
     std::string_view line = lines[l - 1];
@@ -186,6 +188,13 @@ yaml::Mark locate(const std::string& text, const yaml::Node& node, std::string_v
       return yaml::Mark{l, static_cast<int>(utf8_length(line.substr(0, at))) + 1};
   }
   return node.mark;
+}
+
+}  // namespace
+
+yaml::Mark locate(const std::string& text, const yaml::Node& node, std::string_view needle) {
+  if (needle.empty()) return node.mark;
+  return locate_in(split_lines(text), node, needle);
 }
 
 std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
@@ -293,15 +302,86 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
   return out;
 }
 
-std::vector<Diagnostic> library_rules(const std::vector<PersonaFile>& files) {
+void Mentions::add(std::string_view pid, yaml::Mark at, std::string_view label) {
+  auto put = [&](std::uint32_t v) { data_.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(static_cast<std::uint32_t>(pid.size()));
+  data_ += pid;
+  put(static_cast<std::uint32_t>(at.line));
+  put(static_cast<std::uint32_t>(at.column));
+  put(static_cast<std::uint32_t>(label.size()));
+  data_ += label;
+}
+
+bool Mentions::next(std::string_view data, std::size_t& at, Item& item) {
+  std::size_t pos = at;  // `at` moves only past a whole mention
+  auto u32 = [&](std::uint32_t& v) {
+    if (data.size() - pos < sizeof v) return false;
+    std::memcpy(&v, data.data() + pos, sizeof v);
+    pos += sizeof v;
+    return true;
+  };
+  auto text = [&](std::string_view& v) {
+    std::uint32_t n = 0;
+    if (!u32(n) || data.size() - pos < n) return false;
+    v = data.substr(pos, n);
+    pos += n;
+    return true;
+  };
+  std::uint32_t line = 0, column = 0;
+  if (pos >= data.size() || !text(item.pid) || !u32(line) || !u32(column) || !text(item.label))
+    return false;
+  item.at = yaml::Mark{static_cast<int>(line), static_cast<int>(column)};
+  at = pos;
+  return true;
+}
+
+std::optional<Mentions> Mentions::from_bytes(std::string_view bytes) {
+  Item item;
+  std::size_t at = 0;
+  while (next(bytes, at, item)) {
+  }
+  if (at != bytes.size()) return std::nullopt;
+  Mentions m;
+  m.data_ = std::string(bytes);
+  return m;
+}
+
+Mentions mentions_of(const PersonaFile& f) {
+  Mentions out;
+  if (!f.root) return out;
+  const yaml::Node& root = *f.root;
+  const yaml::Node* own = string_node(root, "pid");
+  std::optional<std::vector<std::string_view>> lines;  // split once, at the first mention
+  for (std::size_t i = 0; i < root.size(); ++i) {
+    if (root.key(i).value == "pid") continue;
+    each_string(root.val(i), root.key(i).value, [&](const yaml::Node& n, const Label& label) {
+      std::string_view v = n.value;
+      for (std::size_t at = v.find("APP-"); at != std::string_view::npos; at = v.find("APP-", at + 4)) {
+        if (at > 0 && is_word_char(v[at - 1])) continue;
+        std::size_t end = at + 4;
+        while (end < v.size() && std::isdigit(static_cast<unsigned char>(v[end])) && end - at < 14) ++end;
+        if (end - at < 7) continue;
+        if (end < v.size() && is_word_char(v[end])) continue;
+        std::string_view ref = v.substr(at, end - at);
+        if (own && own->value == ref) continue;
+        if (!lines) lines = split_lines(f.text);
+        out.add(ref, locate_in(*lines, n, ref), label.str());
+      }
+    });
+  }
+  return out;
+}
+
+std::vector<Diagnostic> library_rules(const std::vector<PersonaFile>& files,
+                                      const std::vector<Mentions>& mentions) {
   std::vector<Diagnostic> out;
-  std::map<std::string, const PersonaFile*> owner;
-  std::set<std::string> pids;
+  // The first file with each pid; a mention resolves when its pid is a key here.
+  std::unordered_map<std::string_view, const PersonaFile*> owner;
+  owner.reserve(files.size());
   for (const auto& f : files) {
     if (!f.root) continue;
     const yaml::Node* pid = string_node(*f.root, "pid");
     if (!pid) continue;
-    pids.insert(pid->value);
     auto [it, fresh] = owner.emplace(pid->value, &f);
     if (!fresh) {
       out.push_back(make(f, "duplicate-pid", pid->mark,
@@ -310,31 +390,30 @@ std::vector<Diagnostic> library_rules(const std::vector<PersonaFile>& files) {
                          "each persona needs its own pid; `persona new` picks the next free one"));
     }
   }
-  std::vector<std::string> known(pids.begin(), pids.end());
-  for (const auto& f : files) {
+  std::vector<std::string> known;  // every pid, sorted: made for the first unresolved mention
+  for (std::size_t i = 0; i < files.size() && i < mentions.size(); ++i) {
+    const PersonaFile& f = files[i];
     if (!f.root) continue;
-    const yaml::Node* own = string_node(*f.root, "pid");
-    for (std::size_t i = 0; i < f.root->size(); ++i) {
-      if (f.root->key(i).value == "pid") continue;
-      each_string(f.root->val(i), f.root->key(i).value, [&](const yaml::Node& n, const Label& label) {
-        std::string_view v = n.value;
-        for (std::size_t at = v.find("APP-"); at != std::string_view::npos; at = v.find("APP-", at + 4)) {
-          if (at > 0 && is_word_char(v[at - 1])) continue;
-          std::size_t end = at + 4;
-          while (end < v.size() && std::isdigit(static_cast<unsigned char>(v[end])) && end - at < 14) ++end;
-          if (end - at < 7) continue;
-          if (end < v.size() && is_word_char(v[end])) continue;
-          std::string ref(v.substr(at, end - at));
-          if (pids.count(ref) || (own && own->value == ref)) continue;
-          const std::string where = label.str();
-          out.push_back(make(f, "unresolved-reference", locate(f.text, n, ref),
-                             "'" + where + "' refers to " + quote(ref) + ", which no persona has",
-                             did_you_mean(ref, known)));
-        }
-      });
-    }
+    mentions[i].each([&](const Mentions::Item& m) {
+      if (owner.count(m.pid)) return;
+      if (known.empty()) {
+        for (const auto& [pid, file] : owner) known.emplace_back(pid);
+        std::sort(known.begin(), known.end());
+      }
+      out.push_back(make(f, "unresolved-reference", m.at,
+                         "'" + std::string(m.label) + "' refers to " + quote(m.pid) +
+                             ", which no persona has",
+                         did_you_mean(m.pid, known)));
+    });
   }
   return out;
+}
+
+std::vector<Diagnostic> library_rules(const std::vector<PersonaFile>& files) {
+  std::vector<Mentions> mentions;
+  mentions.reserve(files.size());
+  for (const auto& f : files) mentions.push_back(mentions_of(f));
+  return library_rules(files, mentions);
 }
 
 }  // namespace persona

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "library/cache.h"
+#include "library/fields.h"
 #include "library/rules.h"
 #include "support.h"
 
@@ -91,27 +92,36 @@ TEST_CASE("a summary gives the rules across files the same diagnostics as the fu
   PersonaFile copy = full;
   cache::FileSummary s = cache::summarize(copy);
   CHECK(s.diagnostics.size() == full.diagnostics.size());
-  CHECK(s.pid == "APP-101");
-  REQUIRE(s.skeleton);
-  // pid, goals (two placeholders' worth of items kept by position), identity, extra.nested
-  const yaml::Node& sk = *s.skeleton;
-  REQUIRE(sk.size() == 4);
-  CHECK(sk.key(0).value == "pid");
-  CHECK(sk.key(1).value == "goals");
-  CHECK(sk.val(1).children.size() == 3);
-  CHECK(sk.val(1).children[0].scalar_type() == yaml::ScalarType::kNull);
-  CHECK(sk.val(1).children[1].value == "Work with APP-102 daily");
-  CHECK(sk.key(3).value == "extra");
-  // The lines of the strings that mention a pid: a block text spans its indicator line to the
-  // line after it, where its end mark is.
-  std::vector<int> kept;
-  for (const auto& [n, text] : s.lines) kept.push_back(n);
-  CHECK(kept == std::vector<int>{6, 7, 8, 9, 10, 11, 14});
+  // The head is the pid entry alone, in a mapping like the file's root.
+  REQUIRE(s.head);
+  CHECK(s.head->is_mapping());
+  REQUIRE(s.head->size() == 1);
+  CHECK(s.head->key(0).value == "pid");
+  CHECK(s.head->val(0).value == "APP-101");
+  CHECK(s.head->val(0).mark.line == 1);
+  CHECK(s.head->val(0).mark.column == 6);
+  // Every mention of another pid, where it is, and what a message calls its place.
+  std::vector<std::string> mentions;
+  s.mentions.each([&](const Mentions::Item& m) {
+    mentions.push_back(std::string(m.pid) + "@" + std::to_string(m.at.line) + ":" +
+                       std::to_string(m.at.column) + " " + std::string(m.label));
+  });
+  CHECK(mentions == std::vector<std::string>{"APP-102@6:15 goals[2]", "APP-999@7:19 goals[3]",
+                                             "APP-555@10:12 identity",
+                                             "APP-102@14:11 extra.nested[2]"});
+  CHECK(s.fields.size() == profile_fields().size());
 
-  cache::FileSummary s2 = s;
-  PersonaFile small = cache::expand(full.path, std::move(s2));
-  CHECK(small.ok() == full.ok());
-  CHECK(same(rules_of({small, other}), expected));
+  // A file standing in for the summary (its head as the root) gets the same diagnostics.
+  PersonaFile other_copy = other;
+  cache::FileSummary o = cache::summarize(other_copy);
+  PersonaFile small, other_small;
+  small.path = full.path;
+  small.root = s.head;
+  other_small.path = other.path;
+  other_small.root = o.head;
+  auto ds = library_rules({small, other_small}, {s.mentions, o.mentions});
+  sort_diagnostics(ds);
+  CHECK(same(ds, expected));
 }
 
 TEST_CASE("the cache file round-trips and refuses what does not match") {
@@ -125,53 +135,120 @@ TEST_CASE("the cache file round-trips and refuses what does not match") {
   cache::Digest d = c.hash(kPersona);
   Stamp stamp{4700, 1000000000, 1000000001, 42, 7};
   std::string entry = cache::Cache::encode("personas/acme/acme-builder.yaml", d, stamp, s);
+  std::string before = cache::Cache::encode("personas/acme/aaa.yaml", d, {}, s);
   cache::RecordSummary r;
   r.now = "2026-01-01T00:00:00Z";
   r.record = Record{};
   r.record->pid = "APP-101";
   r.record->time = "2025-12-31T00:00:00Z";
   std::string rentry = cache::Cache::encode("contributions/APP-101/x.yaml", d, {}, r);
-  c.save({entry}, {rentry}, true);
+  // Saved out of order: a cache file's entries are sorted again when read.
+  c.save({entry, before}, {rentry}, true);
 
   auto again = cache::Cache::open(dir.path, "/library", "context");
-  CHECK(again.persona_entries() == 1);
+  CHECK(again.persona_entries() == 2);
   CHECK(again.hash(kPersona) == d);  // the key is kept in the file
-  auto back = again.persona("personas/acme/acme-builder.yaml", d);
+  const cache::Cache::Entry* e = again.persona_entry("personas/acme/acme-builder.yaml");
+  REQUIRE(e);
+  CHECK(e->path == "personas/acme/acme-builder.yaml");
+  CHECK(e->digest == d);
+  CHECK(e->stamp == stamp);
+  CHECK(e->bytes == entry);
+  // The hint is where the entry likely is; a wrong one only costs a search.
+  CHECK(again.persona_entry("personas/acme/acme-builder.yaml", 1) == e);
+  CHECK(again.persona_entry("personas/acme/acme-builder.yaml", 7) == e);
+  CHECK(again.persona_entry("personas/acme/aaa.yaml", 0)->stamp == Stamp{});
+  CHECK_FALSE(again.persona_entry("personas/acme/else.yaml"));
+  CHECK_FALSE(again.persona_entry("contributions/APP-101/x.yaml"));  // not a persona's
+  auto back = cache::Cache::persona(*e);
   REQUIRE(back);
-  CHECK(back->pid == s.pid);
-  CHECK(back->lines == s.lines);
+  REQUIRE(back->head);
+  CHECK(back->head->key(0).value == "pid");
+  CHECK(back->head->val(0).value == "APP-101");
+  CHECK(back->head->val(0).mark.column == s.head->val(0).mark.column);
+  CHECK(back->mentions.bytes() == s.mentions.bytes());
   CHECK(back->fields == s.fields);
-  CHECK(again.persona_bytes("personas/acme/acme-builder.yaml", d) == entry);
-  cache::Digest other = d;
-  other.lo ^= 1;
-  CHECK_FALSE(again.persona("personas/acme/acme-builder.yaml", other));
-  CHECK_FALSE(again.persona("personas/acme/else.yaml", d));
-  // The stamp names the entry's hash; any other stamp, and an empty one, does not.
-  REQUIRE(again.persona_digest("personas/acme/acme-builder.yaml", stamp));
-  CHECK(*again.persona_digest("personas/acme/acme-builder.yaml", stamp) == d);
-  Stamp touched = stamp;
-  touched.ctime_ns += 1;
-  CHECK_FALSE(again.persona_digest("personas/acme/acme-builder.yaml", touched));
-  CHECK_FALSE(again.record_digest("contributions/APP-101/x.yaml", Stamp{}));
-  CHECK(again.record_stamped("contributions/APP-101/x.yaml", Stamp{}));
+  CHECK(back->diagnostics.size() == s.diagnostics.size());
 
   // Records: reused at the same or a later `now`, not when the clock went back.
-  CHECK(again.record("contributions/APP-101/x.yaml", d, "2026-01-01T00:00:00Z"));
-  CHECK(again.record("contributions/APP-101/x.yaml", d, "2027-01-01T00:00:00Z"));
-  CHECK_FALSE(again.record("contributions/APP-101/x.yaml", d, "2025-01-01T00:00:00Z"));
+  const cache::Cache::Entry* re = again.record_entry("contributions/APP-101/x.yaml");
+  REQUIRE(re);
+  CHECK(re->stamp.empty());
+  CHECK(cache::Cache::record(*re, "2026-01-01T00:00:00Z"));
+  CHECK(cache::Cache::record(*re, "2027-01-01T00:00:00Z")->record->pid == "APP-101");
+  CHECK_FALSE(cache::Cache::record(*re, "2025-01-01T00:00:00Z"));
 
   // Another context (schema) or another library: nothing is reused.
   CHECK(cache::Cache::open(dir.path, "/library", "other schema").persona_entries() == 0);
   CHECK(cache::Cache::open(dir.path, "/elsewhere", "context").persona_entries() == 0);
 
-  // A truncated file is an empty cache, not a crash or a wrong answer.
+  // A truncated file is an empty cache, not a crash or a wrong answer; so is one with bytes after
+  // its last entry.
   fs::path file;
-  for (const auto& e : fs::directory_iterator(dir.path)) file = e.path();
-  auto size = fs::file_size(file);
-  fs::resize_file(file, size - 3);
+  for (const auto& f : fs::directory_iterator(dir.path)) file = f.path();
+  std::string saved = slurp(file);
+  fs::resize_file(file, saved.size() - 3);
   auto cut = cache::Cache::open(dir.path, "/library", "context");
   CHECK(cut.persona_entries() == 0);
-  CHECK_FALSE(cut.persona("personas/acme/acme-builder.yaml", d));
+  CHECK_FALSE(cut.persona_entry("personas/acme/acme-builder.yaml"));
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << saved << "x";
+  CHECK(cache::Cache::open(dir.path, "/library", "context").persona_entries() == 0);
+}
+
+TEST_CASE("a damaged entry is refused, never trusted") {
+  auto schema = schema::Schema::builtin("persona");
+  PersonaFile full = check_persona_text("personas/acme/acme-builder.yaml",
+                                        std::string(kPersona) + "name: again\n", *schema, true);
+  REQUIRE_FALSE(full.diagnostics.empty());  // a duplicate key: the entry carries a diagnostic
+  PersonaFile parsed = check_persona_text("personas/acme/acme-builder.yaml", kPersona, *schema, true);
+  for (PersonaFile* f : {&full, &parsed}) {
+    cache::FileSummary s = cache::summarize(*f);
+    const std::string bytes = cache::Cache::encode(f->path, cache::Digest{1, 2}, Stamp{}, s);
+    auto decode = [&](const std::string& b) {
+      cache::Cache::Entry e;
+      e.bytes = b;
+      return cache::Cache::persona(e);
+    };
+    REQUIRE(decode(bytes));
+    // Cut anywhere, or with a byte more, it is no entry.
+    for (std::size_t n = 0; n < bytes.size(); ++n) CHECK_FALSE(decode(bytes.substr(0, n)));
+    CHECK_FALSE(decode(bytes + '\0'));
+    // Any byte changed: refused, or read as some other well-formed entry, but never a crash or a
+    // read out of bounds (the sanitizer build runs this).
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      for (unsigned char flip : {0x01, 0x80, 0xff}) {
+        std::string b = bytes;
+        b[i] = static_cast<char>(b[i] ^ flip);
+        auto got = decode(b);
+        if (got && got->head) CHECK(got->head->size() <= 1);
+      }
+    }
+  }
+
+  // What a decoder checks beyond the lengths, each shown on a made entry.
+  cache::FileSummary s;
+  s.head = yaml::make_mapping();
+  yaml::append(*s.head, "pid", yaml::make_plain("APP-1"));
+  s.fields = {1, 2, 3};
+  auto decode = [](const cache::FileSummary& x) {
+    cache::Cache::Entry e;
+    std::string b = cache::Cache::encode("p.yaml", cache::Digest{}, Stamp{}, x);
+    e.bytes = b;
+    return cache::Cache::persona(e).has_value();
+  };
+  CHECK(decode(s));
+  cache::FileSummary other_key = s;
+  other_key.head->children[0].value = "name";  // the head holds the pid entry, nothing else
+  CHECK_FALSE(decode(other_key));
+  cache::FileSummary not_mapping = s;
+  not_mapping.head->kind = yaml::Kind::kSequence;
+  CHECK_FALSE(decode(not_mapping));
+  cache::FileSummary many_fields = s;
+  many_fields.fields.assign(65, 0);
+  CHECK_FALSE(decode(many_fields));
+  cache::FileSummary no_head = s;
+  no_head.head.reset();  // a file that did not parse
+  CHECK(decode(no_head));
 }
 
 TEST_CASE("an unchanged file is known by its stamp and not read; a changed or recent one is read") {

@@ -123,3 +123,65 @@ TEST_CASE("field paths") {
   CHECK(!parse_field_path("frustration", &err));
   CHECK(err == "unknown field 'frustration'; did you mean 'frustrations'?");
 }
+
+TEST_CASE("mentions: what a file says of other pids, kept flat and read back only when whole") {
+  auto f = check_persona_text("personas/acme/a.yaml",
+                              "pid: APP-100\n"
+                              "goals:\n"
+                              "  - see APP-222 and APP-100, not xAPP-333 or APP-44\n"
+                              "identity: |-\n"
+                              "  Works with APP-55555.\n",
+                              *schema::Schema::builtin("persona"), false);
+  Mentions m = mentions_of(f);
+  std::vector<std::string> got;
+  m.each([&](const Mentions::Item& i) {
+    got.push_back(std::string(i.pid) + "@" + std::to_string(i.at.line) + ":" +
+                  std::to_string(i.at.column) + " " + std::string(i.label));
+  });
+  // Its own pid is no mention; "xAPP-333" is no pid, nor "APP-44" (too few digits).
+  CHECK(got == std::vector<std::string>{"APP-222@3:9 goals[1]", "APP-55555@5:14 identity"});
+
+  auto back = Mentions::from_bytes(m.bytes());
+  REQUIRE(back);
+  CHECK(back->bytes() == m.bytes());
+  CHECK(Mentions::from_bytes("")->empty());
+  // Bytes cut inside a mention, or a length running past the end, are refused.
+  Mentions one;
+  one.add("APP-222", yaml::Mark{3, 11}, "goals[1]");
+  const std::string b = one.bytes();
+  for (std::size_t n = 1; n < b.size(); ++n) CHECK_FALSE(Mentions::from_bytes(b.substr(0, n)));
+  CHECK(Mentions::from_bytes(b + b));
+  CHECK_FALSE(Mentions::from_bytes(b + "x"));
+  std::string long_label = b;
+  long_label[b.size() - 9] = 100;  // the label's length
+  CHECK_FALSE(Mentions::from_bytes(long_label));
+}
+
+TEST_CASE("cross-file rules on thousands of pids: each mention resolved or reported once") {
+  auto schema = schema::Schema::builtin("persona");
+  std::vector<PersonaFile> files;
+  for (int i = 1; i <= 3000; ++i) {
+    PersonaFile f;
+    f.path = "personas/p/" + std::to_string(i) + ".yaml";
+    f.root = yaml::make_mapping();
+    yaml::append(*f.root, "pid", yaml::make_scalar("APP-" + std::to_string(1000 + i)));
+    files.push_back(std::move(f));
+  }
+  files[10].root->children[1].value = "APP-1001";  // a second file with the first one's pid
+  std::vector<Mentions> mentions(files.size());
+  for (int i = 0; i < 3000; ++i) {
+    // The next file's pid, and one no file has.
+    mentions[i].add("APP-" + std::to_string(1000 + (i + 1) % 3000 + 1), yaml::Mark{2, 3}, "goals[1]");
+    if (i % 1000 == 0) mentions[i].add("APP-9" + std::to_string(i), yaml::Mark{3, 3}, "goals[2]");
+  }
+  auto ds = library_rules(files, mentions);
+  std::vector<std::string> messages;
+  for (const auto& d : ds) messages.push_back(d.file + " " + d.message);
+  // APP-1011, the pid file 11 had, is no file's any more: file 10 refers to it.
+  CHECK(messages == std::vector<std::string>{
+                        "personas/p/11.yaml pid 'APP-1001' is already used by 'personas/p/1.yaml'",
+                        "personas/p/1.yaml 'goals[2]' refers to 'APP-90', which no persona has",
+                        "personas/p/10.yaml 'goals[1]' refers to 'APP-1011', which no persona has",
+                        "personas/p/1001.yaml 'goals[2]' refers to 'APP-91000', which no persona has",
+                        "personas/p/2001.yaml 'goals[2]' refers to 'APP-92000', which no persona has"});
+}
