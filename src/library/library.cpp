@@ -324,6 +324,7 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     }
     PersonaFile& f = lib.files[i];
     f.path = std::move(paths[i]);  // not needed in `paths` any more
+    f.stamp = stamp;
     f.diagnostics = std::move(s->diagnostics);
     f.root = std::move(s->head);
     mentions[i] = std::move(s->mentions);

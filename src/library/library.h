@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/diagnostic.h"
+#include "core/posix.h"
 #include "library/persona.h"
 #include "library/records.h"
 #include "schema/schema.h"
@@ -38,6 +39,9 @@ struct PersonaFile {
   std::optional<yaml::Node> root;  ///< set when the YAML parsed
   nlohmann::json doc;              ///< the tree as JSON (when parsed)
   std::vector<Diagnostic> diagnostics;
+  /// Lean loads with the validation cache: what stat said of the file when it was listed (empty
+  /// when not taken, or when the file had changed too recently to be trusted; core/posix.h).
+  Stamp stamp;
   bool ok() const { return root.has_value() && count_errors(diagnostics) == 0; }
 };
 

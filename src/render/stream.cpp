@@ -196,9 +196,9 @@ Error changed_error(const std::string& file) {
                   "run the export again");
 }
 
-/// True when `path` is, by its stamp, the file `it` was hashed from.
-bool unchanged(const fs::path& path, const Item& it, std::uint64_t now) {
-  return !it.stamp.empty() && stamp_of(path, now) == it.stamp;
+/// True when `path` is, by its stamp (`listed`, or else stat's now), the file `it` was hashed from.
+bool unchanged(const fs::path& path, const Stamp& listed, const Item& it, std::uint64_t now) {
+  return !it.stamp.empty() && (listed.empty() ? stamp_of(path, now) : listed) == it.stamp;
 }
 
 /// Reads a persona file, noting in `it` its stamp from before the read (empty for a file changed
@@ -442,7 +442,8 @@ void stream(Library& lean, PreviousExport was, const TemplateSet& templates, con
     const std::string& file = files[i]->path;
     fs::path path = root / file;
     auto was = previous.find(file);
-    if (was != previous.end() && unchanged(path, was->second, now)) {
+    // The lean load's stamp when it took one (the verdict is on the file as it was then).
+    if (was != previous.end() && unchanged(path, files[i]->stamp, was->second, now)) {
       items[i] = std::move(was->second);
       items[i].trusted = true;
       check_old_entry(items[i]);
