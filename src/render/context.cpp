@@ -17,7 +17,8 @@ RenderContext::RenderContext(const Library& lib, std::string base,
       paths(lib.personas),
       base_url(base.empty() ? lib.config.base_url : std::move(base)) {
   if (!base_url.empty() && base_url.back() != '/') base_url += '/';
-  for (const auto& p : lib.personas) app_names_.emplace(p.app, p.app_display());
+  for (const auto& p : lib.personas)
+    if (!app_names_.count(p.app)) app_names_.emplace(p.app, p.app_display());
   // A persona without records reads as activity_of()'s empty figures: the same on every page,
   // without 14 empty fields held for each.
   std::erase_if(activity, [](const auto& a) { return a.second.records.empty(); });

@@ -1,6 +1,7 @@
 #include "render/links.h"
 
-#include <set>
+#include <algorithm>
+#include <unordered_set>
 
 #include "core/parallel.h"
 #include "core/text.h"
@@ -35,26 +36,34 @@ std::string path_slug(std::string_view s) {
 
 namespace {
 
-/// Assigns each name a unique slug; on a clash every later name (in sorted order) gets a hash.
-std::unordered_map<std::string, std::string> unique_slugs(const std::set<std::string>& names) {
+/// Each distinct string of `all`, sorted.
+std::vector<const std::string*> distinct_sorted(const std::vector<const std::string*>& all) {
+  std::unordered_set<std::string_view> seen;
+  std::vector<const std::string*> out;
+  for (const std::string* s : all)
+    if (seen.insert(*s).second) out.push_back(s);
+  std::sort(out.begin(), out.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+  return out;
+}
+
+/// Assigns each name (sorted, distinct) a unique slug; on a clash every later name gets a hash.
+std::unordered_map<std::string, std::string> unique_slugs(const std::vector<const std::string*>& names) {
   std::unordered_map<std::string, std::string> out;
   out.reserve(names.size());
   // The slugs on every core (there is one per persona), the clashes in order.
-  std::vector<const std::string*> in;
-  in.reserve(names.size());
-  for (const auto& n : names) in.push_back(&n);
-  std::vector<std::string> slugs(in.size());
-  parallel_for(in.size(), 0, [&](std::size_t i) { slugs[i] = path_slug(*in[i]); });
-  std::set<std::string> used;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const std::string& n = *in[i];
+  std::vector<std::string> slugs(names.size());
+  parallel_for(names.size(), 0, [&](std::size_t i) { slugs[i] = path_slug(*names[i]); });
+  std::unordered_set<std::string> used;
+  used.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string& n = *names[i];
     std::string slug = std::move(slugs[i]);
     if (!used.insert(slug).second) {
       slug += '-';
       slug += std::string_view(blob_id(n)).substr(0, 8);
       used.insert(slug);
     }
-    out[n] = slug;
+    out.emplace(n, std::move(slug));
   }
   return out;
 }
@@ -76,15 +85,16 @@ std::string path_of(std::string_view prefix, const std::unordered_map<std::strin
 }  // namespace
 
 SitePaths::SitePaths(const std::vector<Persona>& personas) {
-  std::set<std::string> pids, apps, cats;
+  std::vector<const std::string*> pids, apps, cats;
+  for (auto* v : {&pids, &apps, &cats}) v->reserve(personas.size());
   for (const auto& p : personas) {
-    pids.insert(p.pid);
-    apps.insert(p.app);
-    cats.insert(p.category);
+    pids.push_back(&p.pid);
+    apps.push_back(&p.app);
+    cats.push_back(&p.category);
   }
-  pid_ = unique_slugs(pids);
-  app_ = unique_slugs(apps);
-  category_ = unique_slugs(cats);
+  pid_ = unique_slugs(distinct_sorted(pids));
+  app_ = unique_slugs(distinct_sorted(apps));
+  category_ = unique_slugs(distinct_sorted(cats));
 }
 
 std::string SitePaths::persona(const std::string& pid, std::string_view ext) const {
