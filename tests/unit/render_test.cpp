@@ -737,6 +737,28 @@ TEST_CASE("export: a file kept by its key must still be the file the previous ex
   CHECK(r.unchanged == 3);
 }
 
+TEST_CASE("export: files are kept by their key in many directories") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  // More directories than the writer keeps open.
+  FileSet files = {{"index.html", "i"}};
+  for (int i = 0; i < 80; ++i)
+    files["d" + std::to_string(i) + "/sub/p.html"] = "page " + std::to_string(i);
+  export_keyed(files, out, disk);
+  // A directory that became a file, and one that became a link, since.
+  fs::remove_all(out / "d5");
+  spit(out / "d5", "a file");
+  fs::remove_all(out / "d77/sub");
+  fs::create_directory_symlink(out / "d78/sub", out / "d77/sub");
+  std::vector<std::string> made;
+  WriteReport r = export_keyed(files, out, disk, &made);
+  CHECK(made == std::vector<std::string>{"d5/sub/p.html", "d77/sub/p.html"});
+  CHECK(r.unchanged == files.size() - 2);
+  CHECK(content_of(out) == files);
+  CHECK_FALSE(fs::is_symlink(out / "d77/sub"));
+}
+
 TEST_CASE("export: a failure midway leaves whole files, and the next export completes it") {
   TempDir tmp;
   fs::path out = tmp.path / "site";
@@ -835,6 +857,47 @@ TEST_CASE("export: a manifest rewritten by a JSON tool is still read whole") {
   CHECK(r.unchanged == 2);
 }
 
+TEST_CASE("export: keys that need escaping are read back from the manifest") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  FileSet files = {{"a.html", "say \"hi\" \\ \n\t\x01 \xc3\xa9"}, {"b.html", "b"}};
+  export_keyed(files, out, disk);
+  std::string escaped = "\"k-say \\\"hi\\\" \\\\ \\u000a\\u0009\\u0001 \xc3\xa9\"";
+  CHECK(slurp(out / kManifestFile).find(escaped) != std::string::npos);
+  std::vector<std::string> made;
+  WriteReport r = export_keyed(files, out, disk, &made);
+  CHECK(made.empty());
+  CHECK(r.unchanged == 2);
+}
+
+TEST_CASE("export: a file is sent once") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  CHECK_THROWS_WITH_AS(write_export(out, disk,
+                                    [](Sink& sink) {
+                                      sink.file("a.html", "1");
+                                      sink.file("a.html", "2");
+                                    }),
+                       "export writes a.html twice", std::logic_error);
+  CHECK_FALSE(fs::exists(out));
+  export_keyed({{"a.html", "a"}}, out, disk);
+  CHECK_THROWS_WITH_AS(write_export(out, disk,
+                                    [](Sink& sink) {
+                                      CHECK(sink.reuse("a.html", "k-a"));
+                                      sink.reuse("a.html", "k-a");
+                                    }),
+                       "export writes a.html twice", std::logic_error);
+  CHECK_THROWS_WITH_AS(write_export(out, disk,
+                                    [](Sink& sink) {
+                                      CHECK(sink.reuse("a.html", "k-a"));
+                                      sink.file("a.html", "a", "k-a");
+                                    }),
+                       "export writes a.html twice", std::logic_error);
+  CHECK(content_of(out) == FileSet{{"a.html", "a"}});
+}
+
 TEST_CASE("export: a directory that is not an export is never replaced") {
   TempDir tmp;
   Disk disk;
@@ -882,6 +945,25 @@ TEST_CASE("export: no write goes through a symlink inside the output directory")
   CHECK(slurp(out / "personas/a.html") == "a2");
   CHECK(names_in(tmp.path / "elsewhere") == std::set<std::string>{"a.html"});
   CHECK(slurp(tmp.path / "elsewhere/a.html") == "not ours");
+}
+
+TEST_CASE("export: a file is not kept through a symlink inside the output directory") {
+  TempDir tmp;
+  Disk disk;
+  fs::path out = tmp.path / "site";
+  FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
+  export_keyed(files, out, disk);
+  // The very file (a hard link: same inode, size and mtime), reached through a link.
+  fs::create_directory(tmp.path / "elsewhere");
+  fs::create_hard_link(out / "personas/a.html", tmp.path / "elsewhere/a.html");
+  fs::remove_all(out / "personas");
+  fs::create_directory_symlink(tmp.path / "elsewhere", out / "personas");
+  std::vector<std::string> made;
+  export_keyed(files, out, disk, &made);
+  CHECK(made == std::vector<std::string>{"personas/a.html"});
+  CHECK_FALSE(fs::is_symlink(out / "personas"));
+  CHECK(content_of(out) == files);
+  CHECK(names_in(tmp.path / "elsewhere") == std::set<std::string>{"a.html"});
 }
 
 TEST_CASE("export: through a symlink, the directory it points to is updated") {
