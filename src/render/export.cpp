@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -70,7 +71,7 @@ const std::string& renderer_id() { return program_identity(); }
 namespace {
 
 constexpr std::string_view kTempInfix = ".persona-tmp-";
-constexpr int kManifestFormat = 2;
+constexpr int kManifestFormat = 3;
 
 std::string shown(const fs::path& p) { return quote(p.string(), 200); }
 
@@ -116,9 +117,27 @@ std::string random_suffix() {
   return s;
 }
 
+/// A 64-bit hash that tells a state file from another (not one made to collide): xxHash64's
+/// round over four lanes, so it runs at about the speed of memory.
 std::string hash_text(std::string_view data) {
+  constexpr std::uint64_t kP1 = 11400714785074694791ull, kP2 = 14029467366897019727ull;
+  std::uint64_t lane[4] = {kP1 + kP2, kP2, 0, 0 - kP1};
+  std::size_t at = 0;
+  for (; at + 32 <= data.size(); at += 32)
+    for (int i = 0; i < 4; ++i) {
+      std::uint64_t word;
+      std::memcpy(&word, data.data() + at + 8 * i, 8);
+      lane[i] = std::rotl(lane[i] + word * kP2, 31) * kP1;
+    }
+  std::uint64_t h = std::rotl(lane[0], 1) + std::rotl(lane[1], 7) + std::rotl(lane[2], 12) +
+                    std::rotl(lane[3], 18) + data.size();
+  for (; at < data.size(); ++at)
+    h = std::rotl(h ^ (static_cast<unsigned char>(data[at]) * kP1), 11) * kP2;
+  h = (h ^ (h >> 33)) * kP2;
+  h = (h ^ (h >> 29)) * kP1;
+  h ^= h >> 32;
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string_view>{}(data));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
 
@@ -211,9 +230,9 @@ struct Manifest {
   std::vector<Entry> files;  ///< sorted by path, each path once
 };
 
-/// Reads a manifest in exactly the shape finish() writes it, byte for byte (files and keys in
-/// path order), without building a JSON tree and without copying a string: the entries point
-/// into `s`. False for anything else, which the general parser then reads.
+/// Reads a manifest in exactly the shape finish() writes it, byte for byte (one line per file,
+/// in path order), without building a JSON tree and without copying a string: the entries
+/// point into `s`. False for anything else, which the general parser then reads.
 bool parse_manifest_fast(std::string_view s, Manifest& m) {
   const char* p = s.data();
   const char* const end = s.data() + s.size();
@@ -259,25 +278,9 @@ bool parse_manifest_fast(std::string_view s, Manifest& m) {
       if (!is("\n    \"") || !str(e.path) ||
           (!m.files.empty() && !(m.files.back().path < e.path)) || !is(": [\"") || !str(e.blob) ||
           !is(", ") || !num(e.stat.size) || !is(", ") || !num(e.stat.mtime_ns) || !is(", ") ||
-          !num(e.stat.ino) || !is("]"))
+          !num(e.stat.ino) || (is(", \"") && (!str(e.key) || e.key.empty())) || !is("]"))
         return false;
       m.files.push_back(e);
-    } while (is(","));
-    if (!is("\n  }")) return false;
-  }
-  // The keys, in the same order: each is found by walking on from the last one.
-  if (!is(",\n  \"keys\": {")) return false;
-  if (!is("}")) {
-    std::size_t at = 0;
-    std::string_view last;
-    do {
-      std::string_view path, key;
-      if (!is("\n    \"") || !str(path) || (!last.empty() && !(last < path)) || !is(": \"") ||
-          !str(key))
-        return false;
-      last = path;
-      while (at < m.files.size() && m.files[at].path < path) ++at;
-      if (at < m.files.size() && m.files[at].path == path) m.files[at].key = key;
     } while (is(","));
     if (!is("\n  }")) return false;
   }
@@ -299,22 +302,18 @@ bool parse_manifest_json(const std::string& text, Manifest& m, std::deque<std::s
     if (files == j.end() || !files->is_object()) return false;
     // An object's members come in path order.
     for (auto& [path, v] : files->items()) {
-      if (!v.is_array() || v.size() != 4 || !v[0].is_string() || !v[1].is_number_unsigned() ||
-          !v[2].is_number_unsigned() || !v[3].is_number_unsigned())
+      // [blob, size, mtime, inode] and the input key, if any.
+      if (!v.is_array() || v.size() < 4 || v.size() > 5 || !v[0].is_string() ||
+          !v[1].is_number_unsigned() || !v[2].is_number_unsigned() || !v[3].is_number_unsigned() ||
+          (v.size() == 5 && !v[4].is_string()))
         continue;
       Entry e;
       e.path = keep(path);
       e.blob = keep(std::move(v[0].get_ref<std::string&>()));
       e.stat = {v[1].get<std::uint64_t>(), v[2].get<std::uint64_t>(), v[3].get<std::uint64_t>()};
+      if (v.size() == 5) e.key = keep(std::move(v[4].get_ref<std::string&>()));
       m.files.push_back(e);
     }
-    if (auto keys = j.find("keys"); keys != j.end() && keys->is_object())
-      for (auto& [path, v] : keys->items()) {
-        auto e = std::lower_bound(m.files.begin(), m.files.end(), path,
-                                  [](const Entry& a, const std::string& b) { return a.path < b; });
-        if (e != m.files.end() && e->path == path && v.is_string())
-          e->key = keep(std::move(v.get_ref<std::string&>()));
-      }
     auto state = j.find("state");
     if (state != j.end() && state->is_object() && (*state)["size"].is_number_unsigned() &&
         (*state)["hash"].is_string()) {
@@ -621,7 +620,7 @@ class Writer : public Sink {
       std::string rel;
       sweep(fd, dir_, rel);
     }
-    // One file per line, so the manifest stays readable and quick to parse.
+    // One file per line, its key on it, so the manifest stays readable and quick to parse.
     std::string text = "{\n  \"format\": ";
     text.reserve(512 + (old_.size() + made_.size()) * 160);
     append_number(text, kManifestFormat);
@@ -652,18 +651,11 @@ class Writer : public Sink {
       append_number(text, e.stat.mtime_ns);
       text += ", ";
       append_number(text, e.stat.ino);
+      if (!e.key.empty()) {
+        text += ", ";
+        append_json(text, e.key);
+      }
       text += ']';
-    });
-    text += first ? "},\n" : "\n  },\n";
-    text += "  \"keys\": {";
-    first = true;
-    each_file([&](const Entry& e) {
-      if (e.key.empty()) return;
-      text += first ? "\n    " : ",\n    ";
-      first = false;
-      append_json(text, e.path);
-      text += ": ";
-      append_json(text, e.key);
     });
     text += first ? "}" : "\n  }";
     text += "\n}\n";

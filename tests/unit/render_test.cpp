@@ -674,7 +674,7 @@ TEST_CASE("export: writes, then rewrites only what changed, then removes what we
   // A directory left empty goes with its files.
   CHECK_FALSE(fs::exists(out / "old"));
   auto manifest = nlohmann::json::parse(tree.at(kManifestFile));
-  CHECK(manifest["format"] == 2);
+  CHECK(manifest["format"] == 3);
   CHECK(manifest["files"]["personas/c.html"][0] == "3410062ba67c5ed59b854387a8bc0ec012479368");  // printf c | git hash-object --stdin
   CHECK(manifest["files"]["personas/c.html"][1] == 1);
   CHECK(manifest["files"]["personas/c.html"][3] == inode(out / "personas/c.html"));
@@ -818,9 +818,9 @@ TEST_CASE("export: a damaged, foreign or older manifest still marks an export, m
   fs::path out = tmp.path / "site";
   Disk disk;
   FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
-  for (std::string manifest : {std::string("{\"format\": 2, \"files\": {\"index.html\": [\"x\""),  // cut short
+  for (std::string manifest : {std::string("{\"format\": 3, \"files\": {\"index.html\": [\"x\""),  // cut short
                                std::string("[1, 2, 3]"), std::string("{\"format\": \"two\", \"renderer\": 3}"),
-                               std::string("{\"format\": 2, \"renderer\": \"\", \"files\": {\"index.html\": 7}, \"keys\": []}"),
+                               std::string("{\"format\": 3, \"renderer\": \"\", \"files\": {\"index.html\": 7}}"),
                                // What persona wrote before files were updated in place.
                                "{\n  \"format\": 1,\n  \"generator\": \"persona export\",\n  \"renderer\": \"" +
                                    renderer_id() +
@@ -837,7 +837,7 @@ TEST_CASE("export: a damaged, foreign or older manifest still marks an export, m
     CHECK(made.size() == 2);
     CHECK(r.written == 2);
     CHECK(content_of(out) == files);
-    CHECK(nlohmann::json::parse(slurp(out / kManifestFile))["format"] == 2);
+    CHECK(nlohmann::json::parse(slurp(out / kManifestFile))["format"] == 3);
   }
 }
 
@@ -855,6 +855,32 @@ TEST_CASE("export: a manifest rewritten by a JSON tool is still read whole") {
   WriteReport r = export_keyed(files, out, disk, &made);
   CHECK(made.empty());
   CHECK(r.unchanged == 2);
+}
+
+TEST_CASE("export: each file's key is on its line of the manifest; the older layout is made again") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
+  export_keyed(files, out, disk);
+  auto manifest = nlohmann::json::parse(slurp(out / kManifestFile));
+  CHECK(manifest["files"]["personas/a.html"].size() == 5);
+  CHECK(manifest["files"]["personas/a.html"][4] == "k-a");
+  CHECK_FALSE(manifest.contains("keys"));
+  // What persona wrote before the keys moved onto the files' lines: the same files, stats and keys.
+  nlohmann::json older = manifest;
+  older["format"] = 2;
+  for (auto& [path, v] : older["files"].items()) {
+    older["keys"][path] = v[4];
+    v.erase(4);
+  }
+  std::ofstream(out / kManifestFile, std::ios::binary | std::ios::trunc) << older.dump(2);
+  std::vector<std::string> made;
+  export_keyed(files, out, disk, &made);
+  CHECK(made.size() == 2);
+  made.clear();
+  export_keyed(files, out, disk, &made);
+  CHECK(made.empty());
 }
 
 TEST_CASE("export: keys that need escaping are read back from the manifest") {
