@@ -594,7 +594,9 @@ class Writer : public Sink {
     made(path, std::move(blob), st, key);
   }
 
-  std::string previous_state() const override { return old_state_; }
+  // Handed over rather than copied: it is megabytes (a copy costs milliseconds in page faults
+  // alone), and the renderer asks for it once.
+  std::string previous_state() const override { return std::move(old_state_); }
   std::string previous_file(const std::string& path) const override {
     std::size_t i = index_.find(path);
     if (!in_place_ || i == PathIndex::kNone || !is_safe_output_path(path)) return {};
@@ -964,7 +966,8 @@ class Writer : public Sink {
   int root_ = -1;                                         ///< in place: `dir_` open
   std::deque<Dir> dirs_;                                  ///< in place: the root ("") first
   std::vector<std::uint32_t> old_dir_;                    ///< by place in old_: where in dirs_
-  std::string old_state_, state_;
+  mutable std::string old_state_;  ///< until previous_state() hands it over
+  std::string state_;
   std::uint64_t written_ns_ = 0;
   std::atomic<std::size_t> written_{0}, unchanged_{0};
   std::mutex mutex_;                           ///< guards what follows
