@@ -19,6 +19,7 @@
 #include "render/json.h"
 #include "render/links.h"
 #include "render/markdown.h"
+#include "render/sha1.h"
 #include "render/templates.h"
 #include "schema/schema.h"
 #include "yaml/tree.h"
@@ -757,6 +758,40 @@ TEST_CASE("export: files are kept by their key in many directories") {
   CHECK(r.unchanged == files.size() - 2);
   CHECK(content_of(out) == files);
   CHECK_FALSE(fs::is_symlink(out / "d77/sub"));
+}
+
+TEST_CASE("export: a large file's blob id, made aside, is the file's") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  std::string big(5 << 20, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 4096)
+    big[i] = static_cast<char>('a' + i / 4096 % 26);
+  auto run = [&](const std::string& data, std::optional<std::uint64_t> size) {
+    return write_export(out, disk, [&](Sink& sink) {
+      sink.file_pieces("assets/big.js", size, {}, [&](const Piece& put) {
+        for (std::size_t at = 0; at < data.size(); at += 1000)
+          put(std::string_view(data).substr(at, 1000));
+      });
+      sink.file("index.html", "i");
+    });
+  };
+  auto blob_of = [&] {
+    return nlohmann::json::parse(slurp(out / kManifestFile))["files"]["assets/big.js"][0];
+  };
+  for (auto size : {std::optional<std::uint64_t>(big.size()), std::optional<std::uint64_t>()}) {
+    INFO("size " << (size ? "known" : "unknown"));
+    fs::remove_all(out);
+    run(big, size);
+    CHECK(blob_of() == blob_id(big));
+    CHECK(report_line(run(big, size), "site") == "wrote 0 files, 2 unchanged, to site");
+    CHECK(blob_of() == blob_id(big));
+    std::string other = big;
+    other[123] = '!';
+    CHECK(report_line(run(other, size), "site") == "wrote 1 file, 1 unchanged, to site");
+    CHECK(slurp(out / "assets/big.js") == other);
+    CHECK(blob_of() == blob_id(other));
+  }
 }
 
 TEST_CASE("export: a failure midway leaves whole files, and the next export completes it") {
