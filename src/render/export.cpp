@@ -11,15 +11,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <set>
-#include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -66,7 +72,7 @@ const std::string& renderer_id() { return program_identity(); }
 namespace {
 
 constexpr std::string_view kTempInfix = ".persona-tmp-";
-constexpr int kManifestFormat = 2;
+constexpr int kManifestFormat = 3;
 
 std::string shown(const fs::path& p) { return quote(p.string(), 200); }
 
@@ -112,44 +118,94 @@ std::string random_suffix() {
   return s;
 }
 
+/// A 64-bit hash that tells a state file from another (not one made to collide): xxHash64's
+/// round over four lanes, so it runs at about the speed of memory.
 std::string hash_text(std::string_view data) {
+  constexpr std::uint64_t kP1 = 11400714785074694791ull, kP2 = 14029467366897019727ull;
+  std::uint64_t lane[4] = {kP1 + kP2, kP2, 0, 0 - kP1};
+  std::size_t at = 0;
+  for (; at + 32 <= data.size(); at += 32)
+    for (int i = 0; i < 4; ++i) {
+      std::uint64_t word;
+      std::memcpy(&word, data.data() + at + 8 * i, 8);
+      lane[i] = std::rotl(lane[i] + word * kP2, 31) * kP1;
+    }
+  std::uint64_t h = std::rotl(lane[0], 1) + std::rotl(lane[1], 7) + std::rotl(lane[2], 12) +
+                    std::rotl(lane[3], 18) + data.size();
+  for (; at < data.size(); ++at)
+    h = std::rotl(h ^ (static_cast<unsigned char>(data[at]) * kP1), 11) * kP2;
+  h = (h ^ (h >> 33)) * kP2;
+  h = (h ^ (h >> 29)) * kP1;
+  h ^= h >> 32;
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string_view>{}(data));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
+}
+
+/// True when `v` needs no escape in a JSON string (what the fast parser reads as it is, and what
+/// append_json copies in one go). Without an early exit, so the compiler can check a vector of
+/// bytes at a time.
+bool plain_json(std::string_view v) {
+  unsigned bad = 0;
+  for (char c : v) {
+    auto u = static_cast<unsigned char>(c);
+    bad |= static_cast<unsigned>(u == '"') | static_cast<unsigned>(u == '\\') |
+           static_cast<unsigned>(u < 0x20);
+  }
+  return bad == 0;
 }
 
 /// Appends `v` as a JSON string.
 void append_json(std::string& out, std::string_view v) {
   out += '"';
-  for (char c : v) {
-    auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && c != '"' && c != '\\') {
-      out += c;
-    } else if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", u);
-      out += esc;
+  if (plain_json(v)) {
+    out += v;
+  } else {
+    for (char c : v) {
+      auto u = static_cast<unsigned char>(c);
+      if (u >= 0x20 && c != '"' && c != '\\') {
+        out += c;
+      } else if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else {
+        char esc[8];
+        std::snprintf(esc, sizeof esc, "\\u%04x", u);
+        out += esc;
+      }
     }
   }
   out += '"';
 }
 
-/// What the previous export recorded of one file.
+void append_number(std::string& out, std::uint64_t v) {
+  char buf[20];
+  auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, end);
+}
+
+/// One file as an export recorded it. The strings are views: into the manifest's text for the
+/// previous export's files, into the writer's own records for the files it makes.
 struct Entry {
-  std::string blob;  ///< git blob id of its bytes
+  std::string_view path;
+  std::string_view blob;  ///< git blob id of its bytes
   FileStat stat;
-  std::string key;  ///< input key, "" for none
+  std::string_view key;  ///< input key, "" for none
 };
 
-/// What the previous export left: whether there is one, its files, and its state.
+/// What the previous export left: whether there is one, its files, and its state. Its entries
+/// point into `text` and `owned`, so it stays where read_previous() fills it.
 struct Previous {
-  bool found = false;      ///< a manifest is there (of any format, even damaged)
+  Previous() = default;
+  Previous(const Previous&) = delete;
+  Previous& operator=(const Previous&) = delete;
+
+  bool found = false;            ///< a manifest is there (of any format, even damaged)
   std::uint64_t written_ns = 0;  ///< the manifest's mtime: a file as new as it may have changed since
-  std::unordered_map<std::string, Entry> files;
+  std::vector<Entry> files;      ///< sorted by path, each path once
   std::string state;
+  std::string text;               ///< the manifest
+  std::deque<std::string> owned;  ///< strings the general parser unescaped
 };
 
 bool read_whole(const fs::path& p, std::string& out, std::optional<FileStat>* st = nullptr) {
@@ -169,159 +225,174 @@ bool read_whole(const fs::path& p, std::string& out, std::optional<FileStat>* st
 
 /// What a manifest of the current format says.
 struct Manifest {
-  std::string renderer;
+  std::string_view renderer;
   std::uint64_t state_size = 0;  ///< 0: no state
-  std::string state_hash;
-  std::unordered_map<std::string, Entry> files;
+  std::string_view state_hash;
+  std::vector<Entry> files;  ///< sorted by path, each path once
 };
 
-/// Reads a manifest in exactly the shape finish() writes it, without building a JSON tree (a
-/// tree of 30,000 values is most of the time of reading it); false for anything else, which
-/// the general parser then reads.
+/// Reads a manifest in exactly the shape finish() writes it, byte for byte (one line per file,
+/// in path order), without building a JSON tree and without copying a string: the entries
+/// point into `s`. False for anything else, which the general parser then reads.
 bool parse_manifest_fast(std::string_view s, Manifest& m) {
-  std::size_t i = 0;
-  auto ws = [&] {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\n')) ++i;
-  };
-  auto lit = [&](std::string_view l) {
-    ws();
-    if (s.substr(i, l.size()) != l) return false;
-    i += l.size();
+  const char* p = s.data();
+  const char* const end = s.data() + s.size();
+  auto is = [&](std::string_view l) {
+    if (static_cast<std::size_t>(end - p) < l.size() || std::memcmp(p, l.data(), l.size()) != 0)
+      return false;
+    p += l.size();
     return true;
   };
+  // A string's text, after its opening quote, up to and past its closing one.
   auto str = [&](std::string_view& v) {
-    ws();
-    if (i >= s.size() || s[i] != '"') return false;
-    std::size_t end = ++i;
-    while (end < s.size() && s[end] != '"') {
-      // Escapes and control characters are left to the general parser.
-      if (s[end] == '\\' || static_cast<unsigned char>(s[end]) < 0x20) return false;
-      ++end;
-    }
-    if (end == s.size()) return false;
-    v = s.substr(i, end - i);
-    i = end + 1;
-    return true;
+    auto close = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+    if (!close) return false;
+    v = std::string_view(p, static_cast<std::size_t>(close - p));
+    p = close + 1;
+    // Escapes and control characters are left to the general parser.
+    return plain_json(v);
   };
   auto num = [&](std::uint64_t& v) {
-    ws();
-    std::size_t start = i;
+    const char* start = p;
     v = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 19) v = v * 10 + static_cast<std::uint64_t>(s[i++] - '0');
-    return i > start && (i == s.size() || s[i] < '0' || s[i] > '9');
-  };
-  // Calls `item` for each member of an object, after its name.
-  auto members = [&](auto&& item) {
-    if (!lit("{")) return false;
-    if (lit("}")) return true;
-    do {
-      std::string_view name;
-      if (!str(name) || !lit(":") || !item(name)) return false;
-    } while (lit(","));
-    return lit("}");
+    while (p < end && *p >= '0' && *p <= '9' && p - start < 19)
+      v = v * 10 + static_cast<std::uint64_t>(*p++ - '0');
+    return p > start && (p == end || *p < '0' || *p > '9');
   };
   std::string_view v;
   std::uint64_t format = 0;
-  if (!lit("{") || !lit("\"format\":") || !num(format) || format != kManifestFormat || !lit(",") ||
-      !lit("\"generator\":") || !str(v) || !lit(",") || !lit("\"renderer\":") || !str(v) || !lit(","))
+  if (!is("{\n  \"format\": ") || !num(format) || format != kManifestFormat ||
+      !is(",\n  \"generator\": \"") || !str(v) || !is(",\n  \"renderer\": \"") ||
+      !str(m.renderer) || !is(",\n"))
     return false;
-  m.renderer = v;
-  if (lit("\"state\":")) {
-    std::string_view file, hash;
-    if (!lit("{") || !lit("\"file\":") || !str(file) || file != kStateFile || !lit(",") || !lit("\"size\":") ||
-        !num(m.state_size) || !lit(",") || !lit("\"hash\":") || !str(hash) || !lit("}") || !lit(","))
+  if (is("  \"state\": {\"file\": \"")) {
+    if (!str(v) || v != kStateFile || !is(", \"size\": ") || !num(m.state_size) ||
+        !is(", \"hash\": \"") || !str(m.state_hash) || !is("},\n"))
       return false;
-    m.state_hash = hash;
   }
-  m.files.reserve(16384);
-  bool ok = lit("\"files\":") && members([&](std::string_view path) {
-              std::string_view blob;
-              Entry e;
-              if (!lit("[") || !str(blob) || !lit(",") || !num(e.stat.size) || !lit(",") || !num(e.stat.mtime_ns) ||
-                  !lit(",") || !num(e.stat.ino) || !lit("]"))
-                return false;
-              e.blob = blob;
-              m.files.emplace(path, std::move(e));
-              return true;
-            });
-  ok = ok && lit(",") && lit("\"keys\":") && members([&](std::string_view path) {
-         std::string_view key;
-         if (!str(key)) return false;
-         auto e = m.files.find(std::string(path));
-         if (e != m.files.end()) e->second.key = key;
-         return true;
-       });
-  ok = ok && lit("}");
-  ws();
-  return ok && i == s.size();
+  if (!is("  \"files\": {")) return false;
+  // A line is about 150 bytes.
+  m.files.reserve(s.size() / 128);
+  if (!is("}")) {
+    do {
+      Entry e;
+      if (!is("\n    \"") || !str(e.path) ||
+          (!m.files.empty() && !(m.files.back().path < e.path)) || !is(": [\"") || !str(e.blob) ||
+          !is(", ") || !num(e.stat.size) || !is(", ") || !num(e.stat.mtime_ns) || !is(", ") ||
+          !num(e.stat.ino) || (is(", \"") && (!str(e.key) || e.key.empty())) || !is("]"))
+        return false;
+      m.files.push_back(e);
+    } while (is(","));
+    if (!is("\n  }")) return false;
+  }
+  return is("\n}\n") && p == end;
 }
 
-/// Reads a manifest of the current format with a JSON parser; false when it is not one.
-bool parse_manifest_json(const std::string& text, Manifest& m) {
+/// Reads a manifest of the current format with a JSON parser, keeping the strings it unescapes
+/// in `owned`; false when it is not one.
+bool parse_manifest_json(const std::string& text, Manifest& m, std::deque<std::string>& owned) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return false;
+  auto keep = [&](std::string s) -> std::string_view { return owned.emplace_back(std::move(s)); };
   try {
     auto format = j.find("format");
     if (format == j.end() || *format != kManifestFormat) return false;
-    if (j.contains("renderer") && j["renderer"].is_string()) m.renderer = j["renderer"].get<std::string>();
+    if (j.contains("renderer") && j["renderer"].is_string())
+      m.renderer = keep(j["renderer"].get<std::string>());
     auto files = j.find("files");
     if (files == j.end() || !files->is_object()) return false;
+    // An object's members come in path order.
     for (auto& [path, v] : files->items()) {
-      if (!v.is_array() || v.size() != 4 || !v[0].is_string() || !v[1].is_number_unsigned() ||
-          !v[2].is_number_unsigned() || !v[3].is_number_unsigned())
+      // [blob, size, mtime, inode] and the input key, if any.
+      if (!v.is_array() || v.size() < 4 || v.size() > 5 || !v[0].is_string() ||
+          !v[1].is_number_unsigned() || !v[2].is_number_unsigned() || !v[3].is_number_unsigned() ||
+          (v.size() == 5 && !v[4].is_string()))
         continue;
       Entry e;
-      e.blob = std::move(v[0].get_ref<std::string&>());
+      e.path = keep(path);
+      e.blob = keep(std::move(v[0].get_ref<std::string&>()));
       e.stat = {v[1].get<std::uint64_t>(), v[2].get<std::uint64_t>(), v[3].get<std::uint64_t>()};
-      m.files.emplace(path, std::move(e));
+      if (v.size() == 5) e.key = keep(std::move(v[4].get_ref<std::string&>()));
+      m.files.push_back(e);
     }
-    if (auto keys = j.find("keys"); keys != j.end() && keys->is_object())
-      for (auto& [path, v] : keys->items()) {
-        auto e = m.files.find(path);
-        if (e != m.files.end() && v.is_string()) e->second.key = std::move(v.get_ref<std::string&>());
-      }
     auto state = j.find("state");
     if (state != j.end() && state->is_object() && (*state)["size"].is_number_unsigned() &&
         (*state)["hash"].is_string()) {
       m.state_size = (*state)["size"].get<std::uint64_t>();
-      m.state_hash = (*state)["hash"].get<std::string>();
+      m.state_hash = keep((*state)["hash"].get<std::string>());
     }
   } catch (const nlohmann::json::exception&) {
     return false;
   }
-  return true;
+  return std::adjacent_find(m.files.begin(), m.files.end(), [](const Entry& a, const Entry& b) {
+           return !(a.path < b.path);
+         }) == m.files.end();
 }
 
-/// The previous export in `out`. A damaged, foreign or older manifest still marks an export; it
-/// just lists nothing, so everything is made again. Keys and the state are used only when the
-/// same program made them, and the state only when it is the very one the manifest describes.
-Previous read_previous(const fs::path& out) {
-  Previous prev;
-  std::string text;
+/// Fills `prev` with the previous export in `out`. A damaged, foreign or older manifest still
+/// marks an export; it just lists nothing, so everything is made again. Keys and the state are
+/// used only when the same program made them, and the state only when it is the very one the
+/// manifest describes.
+void read_previous(const fs::path& out, Previous& prev) {
   std::optional<FileStat> st;
   std::error_code ec;
-  if (!read_whole(out / kManifestFile, text, &st)) {
+  if (!read_whole(out / kManifestFile, prev.text, &st)) {
     prev.found = fs::is_regular_file(fs::symlink_status(out / kManifestFile, ec));
-    return prev;
+    return;
   }
   prev.found = true;
   prev.written_ns = st->mtime_ns;
   Manifest m;
-  if (!parse_manifest_fast(text, m)) {
+  if (!parse_manifest_fast(prev.text, m)) {
     m = Manifest();
-    if (!parse_manifest_json(text, m)) return prev;
+    if (!parse_manifest_json(prev.text, m, prev.owned)) return;
   }
-  std::string().swap(text);
   bool same_renderer = !renderer_id().empty() && m.renderer == renderer_id();
   if (!same_renderer)
-    for (auto& [path, e] : m.files) e.key.clear();
+    for (auto& e : m.files) e.key = {};
   prev.files = std::move(m.files);
   std::string data;
   if (same_renderer && m.state_size > 0 && read_whole(out / kStateFile, data) && data.size() == m.state_size &&
       hash_text(data) == m.state_hash)
     prev.state = std::move(data);
-  return prev;
 }
+
+/// Finds a previous export's file by its path: an open-addressing table of positions in the
+/// list, built once, read from every thread without a lock.
+class PathIndex {
+ public:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+  explicit PathIndex(const std::vector<Entry>& entries) : entries_(entries) {
+    std::size_t size = 16;
+    while (size < entries.size() * 2) size *= 2;
+    slots_.assign(size, 0);
+    mask_ = size - 1;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      std::size_t s = slot(entries[i].path);
+      while (slots_[s] != 0) s = (s + 1) & mask_;
+      slots_[s] = static_cast<std::uint32_t>(i + 1);
+    }
+  }
+
+  /// The position of `path` in the list, or kNone.
+  std::size_t find(std::string_view path) const {
+    if (entries_.empty()) return kNone;
+    for (std::size_t s = slot(path); slots_[s] != 0; s = (s + 1) & mask_)
+      if (entries_[slots_[s] - 1].path == path) return slots_[s] - 1;
+    return kNone;
+  }
+
+ private:
+  std::size_t slot(std::string_view path) const {
+    std::size_t h = std::hash<std::string_view>{}(path);
+    return h & mask_;
+  }
+
+  const std::vector<Entry>& entries_;
+  std::vector<std::uint32_t> slots_;
+  std::size_t mask_ = 0;
+};
 
 /// Renames a new directory into place where nothing is.
 void create_in_place(const fs::path& tmp, const fs::path& out) {
@@ -425,72 +496,77 @@ std::optional<FileStat> Disk::stat(const fs::path& path) {
   return stat_of(st);
 }
 
+std::optional<FileStat> Disk::stat_at(int dir, const char* name) {
+  struct stat st {};
+  if (::fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+    return std::nullopt;
+  return stat_of(st);
+}
+
 namespace {
 
 /// Writes each file as it comes: into a new directory (`in_place` false), or over the previous
 /// export (`in_place`), through a temporary file renamed over the old one.
 class Writer : public Sink {
  public:
-  Writer(const fs::path& dir, bool in_place, Previous& previous, Disk& disk)
-      : dir_(dir), in_place_(in_place), disk_(disk) {
-    old_ = std::move(previous.files);
-    old_state_ = std::move(previous.state);
-    written_ns_ = previous.written_ns;
-    // The directories of the previous export's files, checked once: most files go into one.
-    if (in_place_)
-      for (const auto& [path, e] : old_)
-        for (std::size_t at = path.find('/'); at != std::string::npos; at = path.find('/', at + 1)) {
-          std::string sub = path.substr(0, at);
-          if (ready_dirs_.count(sub)) continue;
-          struct stat st {};
-          if (::lstat((dir_ / sub).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) break;
-          ready_dirs_.insert(std::move(sub));
-        }
+  /// In place, `root` is `dir` open; the writer does not close it.
+  Writer(const fs::path& dir, int root, bool in_place, Previous& previous, Disk& disk)
+      : dir_(dir),
+        in_place_(in_place),
+        disk_(disk),
+        old_(previous.files),
+        index_(previous.files),
+        claimed_(new std::atomic<std::uint8_t>[previous.files.size()]()),
+        old_state_(std::move(previous.state)),
+        written_ns_(previous.written_ns) {
+    if (in_place_) open_old_dirs(root);
   }
 
-  // Renderers may send files from several threads: the bookkeeping is under a lock, the disk
-  // work is not. reuse(), asked for every page, takes it once, to record the page kept (the
-  // previous export's list does not change while the renderers run).
+  // Renderers may send files from several threads. A file of the previous export is claimed
+  // without a lock, by its place in that export's list, which does not change while they run;
+  // only the files made take one.
   bool reuse(const std::string& path, const std::string& key) override {
-    auto o = old_.find(path);
-    if (!in_place_ || key.empty() || o == old_.end() || o->second.key != key || !is_safe_output_path(path))
-      return false;
-    fs::path target = dir_ / path;
-    make_parent(path);
-    auto now = disk_.stat(target);
-    if (!now || !intact(o->second, *now, target)) return false;
-    std::lock_guard<std::mutex> lock(mutex_);
-    check(path);
-    ++report.unchanged;
-    files_[path] = Entry{o->second.blob, *now, key};
+    if (!in_place_ || key.empty()) return false;
+    std::size_t i = index_.find(path);
+    if (i == PathIndex::kNone) return false;
+    const Entry& o = old_[i];
+    if (o.key != key || !is_safe_output_path(path)) return false;
+    // A directory that was not one when the export began holds nothing of the previous export.
+    const Dir& dir = dirs_[old_dir_[i]];
+    if (!dir.ready) return false;
+    auto now = dir.fd.get() >= 0 ? disk_.stat_at(dir.fd.get(), path.c_str() + (path.rfind('/') + 1))
+                                 : disk_.stat_at(root_, path.c_str());
+    if (!now || !intact(o, *now, path)) return false;
+    check_name(path);
+    claim_old(i, path, kKept);
+    ++unchanged_;
     return true;
   }
 
   void file(const std::string& path, std::string data, const std::string& key) override {
-    claim(path);
+    std::size_t i = claim(path);
     std::string blob = blob_id(data);
     fs::path target = dir_ / path;
     make_parent(path);
     std::optional<FileStat> now;
     bool same = false;
     if (in_place_ && (now = disk_.stat(target))) {
-      const Entry* old = find_old(path);
-      same = (old && old->blob == blob && intact(*old, *now, target)) ||
+      const Entry* old = i == PathIndex::kNone ? nullptr : &old_[i];
+      same = (old && old->blob == blob && intact(*old, *now, path)) ||
              (now->size == data.size() && disk_.same(target, data));
     }
     if (!same) now = put(target, [&](const Piece& piece) { piece(data); });
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++(same ? report.unchanged : report.written);
-    files_[path] = Entry{std::move(blob), *now, key};
+    ++(same ? unchanged_ : written_);
+    made(path, std::move(blob), *now, key);
   }
 
   void file_pieces(const std::string& path, std::optional<std::uint64_t> size, const std::string& key,
                    const std::function<void(const Piece&)>& fill) override {
-    claim(path);
+    std::size_t i = claim(path);
     fs::path target = dir_ / path;
     make_parent(path);
     std::optional<Sha1> hasher;
-    if (size) hasher = blob_hasher(*size);
+    if (size && *size < kHashAside) hasher = blob_hasher(*size);
     Disk::Written w = disk_.write(target, in_place_, [&](const Piece& put) {
       fill([&](std::string_view piece) {
         if (hasher) hasher->update(piece);
@@ -499,13 +575,20 @@ class Writer : public Sink {
     });
     if (in_place_) track(w.path);
     if (size && w.stat.size != *size) throw std::logic_error("file " + path + " is not the size announced");
-    std::string blob = hasher ? hasher->hex() : hash_file(w.path, w.stat.size);
+    std::string blob;
+    std::future<std::string> blob_later;
+    if (hasher)
+      blob = hasher->hex();
+    else if (w.stat.size < kHashAside)
+      blob = hash_file(w.path, w.stat.size);
+    else
+      blob_later = hash_aside(w.path, w.stat);
     bool same = false;
     FileStat st = w.stat;
     if (in_place_) {
-      const Entry* old = find_old(path);
+      const Entry* old = i == PathIndex::kNone ? nullptr : &old_[i];
       auto now = disk_.stat(target);
-      same = now && ((old && old->blob == blob && intact(*old, *now, target)) ||
+      same = now && ((old && !blob.empty() && old->blob == blob && intact(*old, *now, path)) ||
                      (now->size == w.stat.size && same_files(target, w.path)));
       if (same) {
         disk_.remove(w.path);
@@ -515,18 +598,19 @@ class Writer : public Sink {
       }
       untrack(w.path);
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++(same ? report.unchanged : report.written);
-    files_[path] = Entry{std::move(blob), st, key};
+    ++(same ? unchanged_ : written_);
+    made(path, std::move(blob), st, key, std::move(blob_later));
   }
 
-  std::string previous_state() const override { return old_state_; }
+  // Handed over rather than copied: it is megabytes (a copy costs milliseconds in page faults
+  // alone), and the renderer asks for it once.
+  std::string previous_state() const override { return std::move(old_state_); }
   std::string previous_file(const std::string& path) const override {
-    auto o = old_.find(path);
-    if (!in_place_ || o == old_.end() || !is_safe_output_path(path)) return {};
+    std::size_t i = index_.find(path);
+    if (!in_place_ || i == PathIndex::kNone || !is_safe_output_path(path)) return {};
     fs::path target = dir_ / path;
     auto now = disk_.stat(target);
-    if (!now || !intact(o->second, *now, target)) return {};
+    if (!now || !intact(old_[i], *now, path)) return {};
     return target.string();
   }
   void set_state(std::string state) override { state_ = std::move(state); }
@@ -534,58 +618,58 @@ class Writer : public Sink {
   /// Once every file is in place: removes what this export did not make (the previous export's
   /// other files, what an interrupted one left), then writes the state and the manifest.
   void finish() {
-    for (const auto& [path, e] : old_)
-      if (!files_.count(path)) ++report.removed;
-    if (in_place_) sweep(dir_, "");
-    // One file per line, so the manifest stays readable and quick to parse.
-    std::string text = "{\n  \"format\": " + std::to_string(kManifestFormat) +
-                       ",\n  \"generator\": \"persona export\",\n  \"renderer\": ";
-    text.reserve(files_.size() * 160);
+    report.written = written_;
+    report.unchanged = unchanged_;
+    for (std::size_t i = 0; i < old_.size(); ++i)
+      if (claimed_[i] == kFree) ++report.removed;
+    std::sort(made_.begin(), made_.end(),
+              [](const Made& a, const Made& b) { return a.path < b.path; });
+    if (in_place_) {
+      int fd = ::openat(root_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) throw errno_error("read", dir_, errno);
+      std::string rel;
+      sweep(fd, dir_, rel);
+    }
+    // One file per line, its key on it, so the manifest stays readable and quick to parse.
+    std::string text = "{\n  \"format\": ";
+    text.reserve(512 + (old_.size() + made_.size()) * 160);
+    append_number(text, kManifestFormat);
+    text += ",\n  \"generator\": \"persona export\",\n  \"renderer\": ";
     append_json(text, renderer_id());
     text += ",\n";
     if (!state_.empty()) {
       put(dir_ / kStateFile, [&](const Piece& piece) { piece(state_); });
       text += "  \"state\": {\"file\": ";
       append_json(text, kStateFile);
-      text += ", \"size\": " + std::to_string(state_.size()) + ", \"hash\": \"" + hash_text(state_) + "\"},\n";
+      text += ", \"size\": ";
+      append_number(text, state_.size());
+      text += ", \"hash\": \"" + hash_text(state_) + "\"},\n";
     } else if (in_place_) {
       disk_.remove(dir_ / kStateFile);
     }
-    // `value` appends an entry's value and returns true, or returns false to leave it out.
-    auto list = [&](const char* name, auto&& value) {
-      text += "  \"";
-      text += name;
-      text += "\": {";
-      bool first = true;
-      for (const auto& [path, e] : files_) {
-        if (!value(e, nullptr)) continue;
-        text += first ? "\n    " : ",\n    ";
-        first = false;
-        append_json(text, path);
-        text += ": ";
-        value(e, &text);
+    for (auto& m : made_)
+      if (m.blob_later.valid()) m.blob = m.blob_later.get();
+    text += "  \"files\": {";
+    bool first = true;
+    each_file([&](const Entry& e) {
+      text += first ? "\n    " : ",\n    ";
+      first = false;
+      append_json(text, e.path);
+      text += ": [";
+      append_json(text, e.blob);
+      text += ", ";
+      append_number(text, e.stat.size);
+      text += ", ";
+      append_number(text, e.stat.mtime_ns);
+      text += ", ";
+      append_number(text, e.stat.ino);
+      if (!e.key.empty()) {
+        text += ", ";
+        append_json(text, e.key);
       }
-      text += first ? "}" : "\n  }";
-    };
-    list("files", [](const Entry& e, std::string* to) {
-      if (to) {
-        *to += "[\"";
-        *to += e.blob;
-        *to += "\", ";
-        *to += std::to_string(e.stat.size);
-        *to += ", ";
-        *to += std::to_string(e.stat.mtime_ns);
-        *to += ", ";
-        *to += std::to_string(e.stat.ino);
-        *to += "]";
-      }
-      return true;
+      text += ']';
     });
-    text += ",\n";
-    list("keys", [](const Entry& e, std::string* to) {
-      if (to) append_json(*to, e.key);
-      return !e.key.empty();
-    });
+    text += first ? "}" : "\n  }";
     text += "\n}\n";
     put(dir_ / kManifestFile, [&](const Piece& piece) { piece(text); });
   }
@@ -600,22 +684,149 @@ class Writer : public Sink {
   WriteReport report;
 
  private:
+  /// What became of a file of the previous export.
+  enum : std::uint8_t { kFree, kKept, kMade };
+
+  /// A file this export made.
+  struct Made {
+    std::string path, blob, key;
+    FileStat stat;
+    std::future<std::string> blob_later;  ///< the blob, when made aside
+  };
+  /// A file this large has its blob id made on another thread while the export goes on, rather
+  /// than as it is written: the search index of 10,000 personas is 47 MB, 23 ms of SHA-1.
+  static constexpr std::uint64_t kHashAside = 4 << 20;
+
+  /// A directory of the previous export, and whether it still was one (not a link, not a file)
+  /// when the export began. The first few are kept open, so that a kept file is looked up in
+  /// its own directory.
+  struct Dir {
+    Dir(std::string r, bool ok, int f) : rel(std::move(r)), ready(ok), fd(f) {}
+    std::string rel;
+    bool ready;
+    Fd fd;
+  };
+  static constexpr std::size_t kOpenDirs = 64;
+
+  /// Checks, once, each directory the previous export's files are in, and notes each file's.
+  void open_old_dirs(int root) {
+    root_ = root;
+    dirs_.emplace_back("", true, -1);
+    std::map<std::string, std::uint32_t, std::less<>> known{{"", 0}};
+    old_dir_.resize(old_.size());
+    std::string_view last;
+    std::uint32_t last_at = 0;
+    for (std::size_t i = 0; i < old_.size(); ++i) {
+      std::string_view path = old_[i].path;
+      std::size_t slash = path.rfind('/');
+      std::string_view dir =
+          slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+      if (i == 0 || dir != last) {
+        last = dir;
+        last_at = open_dir(dir, known);
+      }
+      old_dir_[i] = last_at;
+    }
+  }
+
+  std::uint32_t open_dir(std::string_view dir,
+                         std::map<std::string, std::uint32_t, std::less<>>& known) {
+    if (auto k = known.find(dir); k != known.end()) return k->second;
+    // Only a plain path is looked at (and its parents first), so this goes at most 200 deep.
+    bool ready = is_safe_output_path(dir);
+    if (ready) {
+      std::size_t slash = dir.rfind('/');
+      if (slash != std::string_view::npos)
+        ready = dirs_[open_dir(dir.substr(0, slash), known)].ready;
+    }
+    std::string rel(dir);
+    int fd = -1;
+    if (ready && dirs_.size() < kOpenDirs) {
+      fd = ::openat(root_, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      ready = fd >= 0;
+    } else if (ready) {
+      struct stat st {};
+      ready = ::fstatat(root_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    }
+    auto at = static_cast<std::uint32_t>(dirs_.size());
+    dirs_.emplace_back(rel, ready, fd);
+    if (ready) ready_dirs_.insert(rel);
+    known.emplace(std::move(rel), at);
+    return at;
+  }
+
   /// True when `now` is what the previous export recorded of the file. A file as new as the
   /// manifest may have changed within the same clock tick (git's racy-clean rule): its bytes
   /// are checked too.
-  bool intact(const Entry& old, const FileStat& now, const fs::path& target) const {
+  bool intact(const Entry& old, const FileStat& now, const std::string& path) const {
     if (!(old.stat == now)) return false;
     if (old.stat.mtime_ns < written_ns_) return true;
     try {
-      return hash_file(target, now.size) == old.blob;
+      return hash_file(dir_ / path, now.size) == old.blob;
     } catch (const Error&) {
       return false;
     }
   }
 
-  const Entry* find_old(const std::string& path) const {
-    auto o = old_.find(path);
-    return o == old_.end() ? nullptr : &o->second;
+  /// Claims `path` for this export before it is made; returns its place in the previous export's
+  /// list, or PathIndex::kNone.
+  std::size_t claim(const std::string& path) {
+    check(path);
+    std::size_t i = index_.find(path);
+    if (i != PathIndex::kNone) {
+      claim_old(i, path, kMade);
+      return i;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!new_paths_.insert(path).second) throw std::logic_error("export writes " + path + " twice");
+    return i;
+  }
+
+  void claim_old(std::size_t i, const std::string& path, std::uint8_t how) {
+    std::uint8_t free = kFree;
+    if (!claimed_[i].compare_exchange_strong(free, how))
+      throw std::logic_error("export writes " + path + " twice");
+  }
+
+  void check(const std::string& path) {
+    if (!is_safe_output_path(path)) refuse(path);
+    check_name(path);
+  }
+  void check_name(const std::string& path) {
+    if (path == kManifestFile || path == kStateFile || path.find(kTempInfix) != std::string::npos)
+      refuse(path);
+  }
+  [[noreturn]] static void refuse(const std::string& path) {
+    throw io_error("refusing to write " + quote(path, 200) +
+                   ": not a plain path inside the output directory");
+  }
+
+  void made(const std::string& path, std::string blob, const FileStat& stat, const std::string& key,
+            std::future<std::string> blob_later = {}) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    made_.push_back(Made{path, std::move(blob), key, stat, std::move(blob_later)});
+  }
+
+  /// True when this export made or kept `path`.
+  bool ours(const std::string& path) const {
+    std::size_t i = index_.find(path);
+    if (i != PathIndex::kNone) return claimed_[i] != kFree;
+    return new_paths_.count(path) != 0;
+  }
+
+  /// Calls `f` with every file of this export, in path order: the previous export's files kept,
+  /// and the files made (sorted by finish()).
+  template <class F>
+  void each_file(F&& f) const {
+    std::size_t m = 0;
+    auto made_entry = [&](const Made& x) { return Entry{x.path, x.blob, x.stat, x.key}; };
+    for (std::size_t i = 0; i < old_.size(); ++i) {
+      if (claimed_[i] != kKept) continue;
+      while (m < made_.size() && std::string_view(made_[m].path) < old_[i].path)
+        f(made_entry(made_[m++]));
+      f(old_[i]);
+    }
+    while (m < made_.size()) f(made_entry(made_[m++]));
   }
 
   /// Writes `target` whole: directly into a new directory, else through a temporary file renamed
@@ -648,55 +859,75 @@ class Writer : public Sink {
     std::lock_guard<std::mutex> lock(dirs_mutex_);
     for (std::size_t at = path.find('/'); at != std::string::npos && at <= slash; at = path.find('/', at + 1)) {
       std::string dir = path.substr(0, at);
-      if (dirs_.count(dir)) continue;
+      if (made_dirs_.count(dir)) continue;
       fs::path p = dir_ / dir;
       struct stat st {};
       if (::lstat(p.c_str(), &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
-          dirs_.insert(dir);
+          made_dirs_.insert(dir);
           continue;
         }
         disk_.remove(p);
       }
       if (::mkdir(p.c_str(), 0777) != 0 && errno != EEXIST) throw errno_error("create", p, errno);
-      dirs_.insert(dir);
+      made_dirs_.insert(dir);
     }
   }
 
-  /// Removes every entry under `dir` (`rel` inside the export) that this export did not make;
-  /// returns whether `dir` still holds anything.
-  bool sweep(const fs::path& dir, const std::string& rel) {
-    std::vector<std::pair<std::string, bool>> entries;  // name, is a directory
-    {
-      std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), &::closedir);
-      if (!d) throw errno_error("read", dir, errno);
-      while (struct dirent* e = ::readdir(d.get())) {
-        std::string name = e->d_name;
-        if (name == "." || name == "..") continue;
-        bool is_dir = e->d_type == DT_DIR;
-        if (e->d_type == DT_UNKNOWN) {
-          struct stat st {};
-          is_dir = ::lstat((dir / name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-        }
-        entries.emplace_back(std::move(name), is_dir);
-      }
+  /// Removes every entry under `dir` (open as `fd`, which it closes; `rel` inside the export, ""
+  /// or ending in '/') that this export did not make; returns whether `dir` still holds
+  /// anything. The names are looked up as they are read; what goes is removed once the
+  /// directory is read.
+  bool sweep(int fd, const fs::path& dir, std::string& rel) {
+    std::unique_ptr<DIR, int (*)(DIR*)> d(::fdopendir(fd), &::closedir);
+    if (!d) {
+      int err = errno;
+      ::close(fd);
+      throw errno_error("read", dir, err);
     }
+    int own = ::dirfd(d.get());
+    std::size_t base = rel.size();
+    std::vector<std::string> gone, subdirs;
     bool kept = false;
-    for (const auto& [name, is_dir] : entries) {
-      std::string path = rel.empty() ? name : rel + "/" + name;
-      if (rel.empty() && (name == kManifestFile || name == kStateFile)) {
-        kept = true;
-      } else if (is_dir) {
-        if (sweep(dir / name, path))
-          kept = true;
-        else
-          disk_.remove(dir / name);
-      } else if (files_.count(path)) {
-        kept = true;
-      } else {
-        disk_.remove(dir / name);
+    for (;;) {
+      errno = 0;
+      struct dirent* e = ::readdir(d.get());
+      if (!e) {
+        if (errno != 0) throw errno_error("read", dir, errno);
+        break;
       }
+      const char* name = e->d_name;
+      if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) continue;
+      bool is_dir = e->d_type == DT_DIR;
+      if (e->d_type == DT_UNKNOWN) {
+        struct stat st {};
+        is_dir = ::fstatat(own, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+      }
+      if (is_dir) {
+        subdirs.emplace_back(name);
+        continue;
+      }
+      rel.resize(base);
+      rel += name;
+      if ((base == 0 && (rel == kManifestFile || rel == kStateFile)) || ours(rel))
+        kept = true;
+      else
+        gone.push_back(rel.substr(base));
     }
+    for (const auto& name : gone) disk_.remove(dir / name);
+    for (const auto& name : subdirs) {
+      int sub = ::openat(own, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0 && errno == ENOENT) continue;
+      if (sub < 0) throw errno_error("read", dir / name, errno);
+      rel.resize(base);
+      rel += name;
+      rel += '/';
+      if (sweep(sub, dir / name, rel))
+        kept = true;
+      else
+        disk_.remove(dir / name);
+    }
+    rel.resize(base);
     return kept;
   }
 
@@ -723,13 +954,18 @@ class Writer : public Sink {
   }
 
   static std::string hash_file(const fs::path& p, std::uint64_t size) {
-    Sha1 h = blob_hasher(size);
     Fd fd(::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (fd.get() < 0) throw errno_error("read", p, errno ? errno : EIO);
+    return hash_fd(fd.get(), p, size);
+  }
+
+  /// The blob id of the `size` bytes `fd` reads (`p` names it in errors).
+  static std::string hash_fd(int fd, const fs::path& p, std::uint64_t size) {
+    Sha1 h = blob_hasher(size);
     std::string buf(1 << 16, '\0');
     std::uint64_t total = 0;
     for (;;) {
-      ssize_t got = ::read(fd.get(), buf.data(), buf.size());
+      ssize_t got = ::read(fd, buf.data(), buf.size());
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) throw errno_error("read", p, errno);
       if (got == 0) break;
@@ -740,30 +976,38 @@ class Writer : public Sink {
     return h.hex();
   }
 
-  void claim(const std::string& path) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    check(path);
-    files_[path];
-  }
-
-  void check(const std::string& path) {
-    if (!is_safe_output_path(path) || path == kManifestFile || path == kStateFile ||
-        path.find(kTempInfix) != std::string::npos)
-      throw io_error("refusing to write " + quote(path, 200) + ": not a plain path inside the output directory");
-    if (files_.count(path)) throw std::logic_error("export writes " + path + " twice");
+  /// The blob id of the file just written at `p` (`st` as written), made on another thread from
+  /// the file itself: the descriptor is opened now, so a rename does not matter.
+  static std::future<std::string> hash_aside(const fs::path& p, const FileStat& st) {
+    auto fd = std::make_shared<Fd>(::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (fd->get() < 0) throw errno_error("read", p, errno ? errno : EIO);
+    struct stat now {};
+    if (::fstat(fd->get(), &now) != 0) throw errno_error("read", p, errno);
+    if (!(stat_of(now) == st)) throw io_error(shown(p) + " changed while it was being written");
+    // Without a thread to spare, it is made when it is asked for.
+    return std::async(std::launch::async | std::launch::deferred,
+                      [fd, p, size = st.size] { return hash_fd(fd->get(), p, size); });
   }
 
   fs::path dir_;
   bool in_place_;
   Disk& disk_;
-  std::unordered_map<std::string, Entry> old_;
-  std::string old_state_, state_;
+  const std::vector<Entry>& old_;  ///< the previous export's files, in path order
+  PathIndex index_;
+  std::unique_ptr<std::atomic<std::uint8_t>[]> claimed_;  ///< by place in old_: kFree, kKept, kMade
+  int root_ = -1;                                         ///< in place: `dir_` open
+  std::deque<Dir> dirs_;                                  ///< in place: the root ("") first
+  std::vector<std::uint32_t> old_dir_;                    ///< by place in old_: where in dirs_
+  mutable std::string old_state_;  ///< until previous_state() hands it over
+  std::string state_;
   std::uint64_t written_ns_ = 0;
-  std::map<std::string, Entry> files_;
+  std::atomic<std::size_t> written_{0}, unchanged_{0};
+  std::mutex mutex_;                           ///< guards what follows
+  std::unordered_set<std::string> new_paths_;  ///< made, not in the previous export
+  std::vector<Made> made_;
   std::set<std::string> temps_;
-  std::mutex mutex_;
   std::set<std::string, std::less<>> ready_dirs_;  ///< checked before the renderers start
-  std::set<std::string> dirs_;
+  std::set<std::string> made_dirs_;
   std::mutex dirs_mutex_;
 };
 
@@ -795,12 +1039,12 @@ WriteReport write_export(const fs::path& out_arg, Disk& disk, const std::functio
       if (errno == EWOULDBLOCK) throw io_error("cannot export to " + shown(out_arg) + ": another export is writing to it");
       throw errno_error("lock", out, errno);
     }
-    previous = read_previous(out);
+    read_previous(out, previous);
     if (!previous.found && !is_empty_dir(out))
       throw io_error("refusing to replace " + shown(out_arg) + ": it is not empty and holds no previous export",
                      "export into a new or empty directory; an export is recognised by its " +
                          std::string(kManifestFile));
-    Writer writer(out, true, previous, disk);
+    Writer writer(out, lock.get(), true, previous, disk);
     try {
       produce(writer);
       writer.finish();
@@ -820,7 +1064,7 @@ WriteReport write_export(const fs::path& out_arg, Disk& disk, const std::functio
   mode_t mask = ::umask(0);
   ::umask(mask);
   if (::chmod(tmp.path().c_str(), 0777 & ~mask) != 0) throw errno_error("create", tmp.path(), errno);
-  Writer writer(tmp.path(), false, previous, disk);
+  Writer writer(tmp.path(), -1, false, previous, disk);
   produce(writer);
   writer.finish();
   create_in_place(tmp.path(), out);

@@ -88,6 +88,9 @@ class Disk {
   virtual bool same(const std::filesystem::path& path, std::string_view data);
   /// What lstat says of `path` when it is a regular file.
   virtual std::optional<FileStat> stat(const std::filesystem::path& path);
+  /// The same for `name` in the directory open as `dir`: one step of path lookup, for the
+  /// thousands of files an export keeps.
+  virtual std::optional<FileStat> stat_at(int dir, const char* name);
 };
 
 struct WriteReport {

@@ -97,7 +97,7 @@ expect "formats can be repeated and comma-separated" 0 "wrote $all files, 0 unch
 run --repo "$lib" export --format md --format json --format html --out "$tmp/b"
 # The manifests differ only in what lstat says of each file (mtime, inode).
 check "two exports are byte-identical" diff -r -x .persona-export.json "$tmp/a" "$tmp/b"
-manifest_blobs() { python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(sorted((p, v[0], v[1]) for p, v in m["files"].items()), m["keys"])' "$1"; }
+manifest_blobs() { python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(sorted((p, v[0], v[1], v[4:]) for p, v in m["files"].items()))' "$1"; }
 check "two exports' manifests list the same files, hashes and keys" \
   test "$(manifest_blobs "$tmp/a/.persona-export.json")" = "$(manifest_blobs "$tmp/b/.persona-export.json")"
 manifest_files() { python3 -c 'import json, sys; print(" ".join(sorted(json.load(open(sys.argv[1]))["files"])))' "$1"; }

@@ -20,6 +20,7 @@
 #include "render/json.h"
 #include "render/links.h"
 #include "render/markdown.h"
+#include "render/sha1.h"
 #include "render/templates.h"
 #include "schema/schema.h"
 #include "yaml/tree.h"
@@ -743,7 +744,7 @@ TEST_CASE("export: writes, then rewrites only what changed, then removes what we
   // A directory left empty goes with its files.
   CHECK_FALSE(fs::exists(out / "old"));
   auto manifest = nlohmann::json::parse(tree.at(kManifestFile));
-  CHECK(manifest["format"] == 2);
+  CHECK(manifest["format"] == 3);
   CHECK(manifest["files"]["personas/c.html"][0] == "3410062ba67c5ed59b854387a8bc0ec012479368");  // printf c | git hash-object --stdin
   CHECK(manifest["files"]["personas/c.html"][1] == 1);
   CHECK(manifest["files"]["personas/c.html"][3] == inode(out / "personas/c.html"));
@@ -806,6 +807,62 @@ TEST_CASE("export: a file kept by its key must still be the file the previous ex
   CHECK(r.unchanged == 3);
 }
 
+TEST_CASE("export: files are kept by their key in many directories") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  // More directories than the writer keeps open.
+  FileSet files = {{"index.html", "i"}};
+  for (int i = 0; i < 80; ++i)
+    files["d" + std::to_string(i) + "/sub/p.html"] = "page " + std::to_string(i);
+  export_keyed(files, out, disk);
+  // A directory that became a file, and one that became a link, since.
+  fs::remove_all(out / "d5");
+  spit(out / "d5", "a file");
+  fs::remove_all(out / "d77/sub");
+  fs::create_directory_symlink(out / "d78/sub", out / "d77/sub");
+  std::vector<std::string> made;
+  WriteReport r = export_keyed(files, out, disk, &made);
+  CHECK(made == std::vector<std::string>{"d5/sub/p.html", "d77/sub/p.html"});
+  CHECK(r.unchanged == files.size() - 2);
+  CHECK(content_of(out) == files);
+  CHECK_FALSE(fs::is_symlink(out / "d77/sub"));
+}
+
+TEST_CASE("export: a large file's blob id, made aside, is the file's") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  std::string big(5 << 20, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 4096)
+    big[i] = static_cast<char>('a' + i / 4096 % 26);
+  auto run = [&](const std::string& data, std::optional<std::uint64_t> size) {
+    return write_export(out, disk, [&](Sink& sink) {
+      sink.file_pieces("assets/big.js", size, {}, [&](const Piece& put) {
+        for (std::size_t at = 0; at < data.size(); at += 1000)
+          put(std::string_view(data).substr(at, 1000));
+      });
+      sink.file("index.html", "i");
+    });
+  };
+  auto blob_of = [&] {
+    return nlohmann::json::parse(slurp(out / kManifestFile))["files"]["assets/big.js"][0];
+  };
+  for (auto size : {std::optional<std::uint64_t>(big.size()), std::optional<std::uint64_t>()}) {
+    INFO("size " << (size ? "known" : "unknown"));
+    fs::remove_all(out);
+    run(big, size);
+    CHECK(blob_of() == blob_id(big));
+    CHECK(report_line(run(big, size), "site") == "wrote 0 files, 2 unchanged, to site");
+    CHECK(blob_of() == blob_id(big));
+    std::string other = big;
+    other[123] = '!';
+    CHECK(report_line(run(other, size), "site") == "wrote 1 file, 1 unchanged, to site");
+    CHECK(slurp(out / "assets/big.js") == other);
+    CHECK(blob_of() == blob_id(other));
+  }
+}
+
 TEST_CASE("export: a failure midway leaves whole files, and the next export completes it") {
   TempDir tmp;
   fs::path out = tmp.path / "site";
@@ -865,9 +922,9 @@ TEST_CASE("export: a damaged, foreign or older manifest still marks an export, m
   fs::path out = tmp.path / "site";
   Disk disk;
   FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
-  for (std::string manifest : {std::string("{\"format\": 2, \"files\": {\"index.html\": [\"x\""),  // cut short
+  for (std::string manifest : {std::string("{\"format\": 3, \"files\": {\"index.html\": [\"x\""),  // cut short
                                std::string("[1, 2, 3]"), std::string("{\"format\": \"two\", \"renderer\": 3}"),
-                               std::string("{\"format\": 2, \"renderer\": \"\", \"files\": {\"index.html\": 7}, \"keys\": []}"),
+                               std::string("{\"format\": 3, \"renderer\": \"\", \"files\": {\"index.html\": 7}}"),
                                // What persona wrote before files were updated in place.
                                "{\n  \"format\": 1,\n  \"generator\": \"persona export\",\n  \"renderer\": \"" +
                                    renderer_id() +
@@ -884,7 +941,7 @@ TEST_CASE("export: a damaged, foreign or older manifest still marks an export, m
     CHECK(made.size() == 2);
     CHECK(r.written == 2);
     CHECK(content_of(out) == files);
-    CHECK(nlohmann::json::parse(slurp(out / kManifestFile))["format"] == 2);
+    CHECK(nlohmann::json::parse(slurp(out / kManifestFile))["format"] == 3);
   }
 }
 
@@ -902,6 +959,73 @@ TEST_CASE("export: a manifest rewritten by a JSON tool is still read whole") {
   WriteReport r = export_keyed(files, out, disk, &made);
   CHECK(made.empty());
   CHECK(r.unchanged == 2);
+}
+
+TEST_CASE("export: each file's key is on its line of the manifest; the older layout is made again") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
+  export_keyed(files, out, disk);
+  auto manifest = nlohmann::json::parse(slurp(out / kManifestFile));
+  CHECK(manifest["files"]["personas/a.html"].size() == 5);
+  CHECK(manifest["files"]["personas/a.html"][4] == "k-a");
+  CHECK_FALSE(manifest.contains("keys"));
+  // What persona wrote before the keys moved onto the files' lines: the same files, stats and keys.
+  nlohmann::json older = manifest;
+  older["format"] = 2;
+  for (auto& [path, v] : older["files"].items()) {
+    older["keys"][path] = v[4];
+    v.erase(4);
+  }
+  std::ofstream(out / kManifestFile, std::ios::binary | std::ios::trunc) << older.dump(2);
+  std::vector<std::string> made;
+  export_keyed(files, out, disk, &made);
+  CHECK(made.size() == 2);
+  made.clear();
+  export_keyed(files, out, disk, &made);
+  CHECK(made.empty());
+}
+
+TEST_CASE("export: keys that need escaping are read back from the manifest") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  FileSet files = {{"a.html", "say \"hi\" \\ \n\t\x01 \xc3\xa9"}, {"b.html", "b"}};
+  export_keyed(files, out, disk);
+  std::string escaped = "\"k-say \\\"hi\\\" \\\\ \\u000a\\u0009\\u0001 \xc3\xa9\"";
+  CHECK(slurp(out / kManifestFile).find(escaped) != std::string::npos);
+  std::vector<std::string> made;
+  WriteReport r = export_keyed(files, out, disk, &made);
+  CHECK(made.empty());
+  CHECK(r.unchanged == 2);
+}
+
+TEST_CASE("export: a file is sent once") {
+  TempDir tmp;
+  fs::path out = tmp.path / "site";
+  Disk disk;
+  CHECK_THROWS_WITH_AS(write_export(out, disk,
+                                    [](Sink& sink) {
+                                      sink.file("a.html", "1");
+                                      sink.file("a.html", "2");
+                                    }),
+                       "export writes a.html twice", std::logic_error);
+  CHECK_FALSE(fs::exists(out));
+  export_keyed({{"a.html", "a"}}, out, disk);
+  CHECK_THROWS_WITH_AS(write_export(out, disk,
+                                    [](Sink& sink) {
+                                      CHECK(sink.reuse("a.html", "k-a"));
+                                      sink.reuse("a.html", "k-a");
+                                    }),
+                       "export writes a.html twice", std::logic_error);
+  CHECK_THROWS_WITH_AS(write_export(out, disk,
+                                    [](Sink& sink) {
+                                      CHECK(sink.reuse("a.html", "k-a"));
+                                      sink.file("a.html", "a", "k-a");
+                                    }),
+                       "export writes a.html twice", std::logic_error);
+  CHECK(content_of(out) == FileSet{{"a.html", "a"}});
 }
 
 TEST_CASE("export: a directory that is not an export is never replaced") {
@@ -951,6 +1075,25 @@ TEST_CASE("export: no write goes through a symlink inside the output directory")
   CHECK(slurp(out / "personas/a.html") == "a2");
   CHECK(names_in(tmp.path / "elsewhere") == std::set<std::string>{"a.html"});
   CHECK(slurp(tmp.path / "elsewhere/a.html") == "not ours");
+}
+
+TEST_CASE("export: a file is not kept through a symlink inside the output directory") {
+  TempDir tmp;
+  Disk disk;
+  fs::path out = tmp.path / "site";
+  FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
+  export_keyed(files, out, disk);
+  // The very file (a hard link: same inode, size and mtime), reached through a link.
+  fs::create_directory(tmp.path / "elsewhere");
+  fs::create_hard_link(out / "personas/a.html", tmp.path / "elsewhere/a.html");
+  fs::remove_all(out / "personas");
+  fs::create_directory_symlink(tmp.path / "elsewhere", out / "personas");
+  std::vector<std::string> made;
+  export_keyed(files, out, disk, &made);
+  CHECK(made == std::vector<std::string>{"personas/a.html"});
+  CHECK_FALSE(fs::is_symlink(out / "personas"));
+  CHECK(content_of(out) == files);
+  CHECK(names_in(tmp.path / "elsewhere") == std::set<std::string>{"a.html"});
 }
 
 TEST_CASE("export: through a symlink, the directory it points to is updated") {
