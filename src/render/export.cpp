@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -28,6 +27,7 @@
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
+#include <xxhash.h>
 
 #include "core/error.h"
 #include "core/text.h"
@@ -118,27 +118,11 @@ std::string random_suffix() {
   return s;
 }
 
-/// A 64-bit hash that tells a state file from another (not one made to collide): xxHash64's
-/// round over four lanes, so it runs at about the speed of memory.
+/// A 64-bit hash that tells a state file from another (not one made to collide), at about the
+/// speed of memory: XXH3 (Debian's libxxhash).
 std::string hash_text(std::string_view data) {
-  constexpr std::uint64_t kP1 = 11400714785074694791ull, kP2 = 14029467366897019727ull;
-  std::uint64_t lane[4] = {kP1 + kP2, kP2, 0, 0 - kP1};
-  std::size_t at = 0;
-  for (; at + 32 <= data.size(); at += 32)
-    for (int i = 0; i < 4; ++i) {
-      std::uint64_t word;
-      std::memcpy(&word, data.data() + at + 8 * i, 8);
-      lane[i] = std::rotl(lane[i] + word * kP2, 31) * kP1;
-    }
-  std::uint64_t h = std::rotl(lane[0], 1) + std::rotl(lane[1], 7) + std::rotl(lane[2], 12) +
-                    std::rotl(lane[3], 18) + data.size();
-  for (; at < data.size(); ++at)
-    h = std::rotl(h ^ (static_cast<unsigned char>(data[at]) * kP1), 11) * kP2;
-  h = (h ^ (h >> 33)) * kP2;
-  h = (h ^ (h >> 29)) * kP1;
-  h ^= h >> 32;
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
   return buf;
 }
 
