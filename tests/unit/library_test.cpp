@@ -18,33 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::TempDir;
-
-/// How the files were listed before list_persona_files() read directories itself: the standard
-/// library's recursive iterator. The test's oracle.
-std::vector<std::string> listed_by_iterator(const fs::path& root) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::path dir = root / kPersonasDir;
-  if (!fs::is_directory(dir, ec)) return out;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-  for (; it != end; it.increment(ec)) {
-    REQUIRE(!ec);
-    if (it.depth() > 8) it.disable_recursion_pending();
-    const auto& e = *it;
-    auto ext = e.path().extension().string();
-    if ((ext == ".yaml" || ext == ".yml") && e.is_regular_file(ec)) {
-      fs::path rel = e.is_symlink(ec) ? fs::relative(e.path(), root, ec) : e.path().lexically_relative(root);
-      out.push_back(rel.generic_string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-void touch(const fs::path& p) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << "pid: APP-1\n";
-}
+using test::touch;
 
 }  // namespace
 
@@ -76,7 +50,7 @@ TEST_CASE("persona files are listed as the recursive directory iterator lists th
   }
 
   auto listed = list_persona_files(root);
-  CHECK(listed == listed_by_iterator(root));
+  CHECK(listed == test::yaml_files_by_iterator(root, kPersonasDir, 8, false));
   // A symlinked file is listed where it leads: a.yaml twice (its own name and again.yaml).
   CHECK(std::count(listed.begin(), listed.end(), "personas/stripe/a.yaml") == 2);
   CHECK(std::count(listed.begin(), listed.end(), "elsewhere/linked.yaml") == 1);

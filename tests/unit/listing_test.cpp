@@ -17,34 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::TempDir;
-
-/// How record files were listed before list_records() read directories itself: the standard
-/// library's recursive iterator. The test's oracle.
-std::vector<std::string> records_by_iterator(const fs::path& root) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::path dir = root / kRecordsDir;
-  if (!fs::is_directory(dir, ec)) return out;
-  const bool dir_is_link = fs::is_symlink(dir, ec);
-  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-  for (; it != end; it.increment(ec)) {
-    REQUIRE(!ec);
-    if (it.depth() > 2) it.disable_recursion_pending();
-    auto ext = it->path().extension().string();
-    if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(ec)) {
-      fs::path rel = dir_is_link || it->is_symlink(ec) ? fs::relative(it->path(), root, ec)
-                                                       : it->path().lexically_relative(root);
-      out.push_back(rel.generic_string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-void touch(const fs::path& p) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << "pid: APP-1\n";
-}
+using test::touch;
 
 }  // namespace
 
@@ -104,7 +77,7 @@ TEST_CASE("record files are listed as the recursive directory iterator lists the
   fs::create_symlink(root / "elsewhere", c / "dirlink");  // not followed
 
   auto listed = list_record_files(root);
-  CHECK(listed == records_by_iterator(root));
+  CHECK(listed == test::yaml_files_by_iterator(root, kRecordsDir, 2, true));
   CHECK(listed.size() == 7);
   CHECK(std::find(listed.begin(), listed.end(), "elsewhere/r.yaml") != listed.end());
   const std::uint64_t later = now_ns() + 3600ull * 1000000000ull;
@@ -121,7 +94,7 @@ TEST_CASE("record files are listed as the recursive directory iterator lists the
   fs::create_directories(root2);
   fs::create_symlink(real, root2 / "contributions");
   auto linked = list_record_files(root2);
-  CHECK(linked == records_by_iterator(root2));
+  CHECK(linked == test::yaml_files_by_iterator(root2, kRecordsDir, 2, true));
   REQUIRE(linked.size() == 1);
   CHECK(linked[0] == "../real-contributions/APP-3/r.yaml");
   Listing ll = list_records(root2, ListOptions{true, later, 0});
