@@ -70,6 +70,13 @@ std::string persona_key(const RenderContext& ctx, const Persona& p, std::string_
   return persona_key_of(ctx, p, salt, "text", ctx.library.source(p.file), mentions_of(p));
 }
 
+void append_key_part(std::string& in, std::string_view value) {
+  in += std::to_string(value.size());
+  in += ':';
+  in += value;
+  in += '\n';
+}
+
 std::string persona_key_of(const RenderContext& ctx, const Persona& p, std::string_view salt,
                            std::string_view content_label, std::string_view content,
                            std::set<std::string> mentioned) {
@@ -79,10 +86,7 @@ std::string persona_key_of(const RenderContext& ctx, const Persona& p, std::stri
   auto add = [&](std::string_view label, std::string_view value) {
     in += label;
     in += ' ';
-    in += std::to_string(value.size());
-    in += ':';
-    in += value;
-    in += '\n';
+    append_key_part(in, value);
   };
   add("salt", salt);
   add("name", c.name);

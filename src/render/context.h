@@ -84,6 +84,10 @@ struct RenderContext {
 /// (name and path of each pid it mentions, its app's display name). `salt` adds what else the
 /// file is made from (format, templates).
 std::string persona_key(const RenderContext& ctx, const Persona& p, std::string_view salt);
+/// Appends `value` to the input of a key as "<size>:<value>\n", so that different lists of values
+/// never give the same input.
+void append_key_part(std::string& in, std::string_view value);
+
 /// persona_key() from its parts: the file's text or what stands for it (`content_label` "text"
 /// with the text, or "hash" with a hash of its bytes), and the pids its fields mention.
 std::string persona_key_of(const RenderContext& ctx, const Persona& p, std::string_view salt,

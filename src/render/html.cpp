@@ -479,12 +479,7 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
       if (!digests[i].empty()) return;
       const Persona& p = personas[i];
       std::string in;
-      auto add = [&](std::string_view v) {
-        in += std::to_string(v.size());
-        in += ':';
-        in += v;
-        in += '\n';
-      };
+      auto add = [&](std::string_view v) { append_key_part(in, v); };
       add(p.pid);
       add(p.name);
       add(p.app);
@@ -508,7 +503,7 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
     for (const std::string& v : {std::string(key_salt), c.name, c.description, c.repository, c.contribute_url,
                                  ctx.base_url, std::to_string(ctx.library.records.size()), path,
                                  std::to_string(members.size())})
-      in += std::to_string(v.size()) + ":" + v + "\n";
+      append_key_part(in, v);
     for (std::size_t m : members) in += digests[m];
     return blob_id(in);
   };

@@ -268,12 +268,7 @@ std::string page_key(const RenderContext& ctx, const Persona& p, const Item& it,
 std::string shared_inputs(const RenderContext& ctx, std::string_view salt) {
   const Config& c = ctx.library.config;
   std::string in;
-  auto add = [&](std::string_view v) {
-    in += std::to_string(v.size());
-    in += ':';
-    in += v;
-    in += '\n';
-  };
+  auto add = [&](std::string_view v) { append_key_part(in, v); };
   for (std::string_view v : {salt, std::string_view(c.name), std::string_view(c.description),
                              std::string_view(c.repository), std::string_view(c.contribute_url),
                              std::string_view(ctx.base_url)})
@@ -421,12 +416,12 @@ PreviousExport read_previous_export(const Sink& out) {
   return was;
 }
 
-void stream(Library& lean, PreviousExport was, const TemplateSet& templates, const StreamOptions& options,
+void stream(Library& lean, PreviousExport last, const TemplateSet& templates, const StreamOptions& options,
             Sink& out) {
   const fs::path& root = options.root;
-  std::unordered_map<std::string, Item>& previous = was.items;
-  const std::string& old_shared = was.shared;
-  const std::vector<std::string>& old_shards = was.shards;
+  std::unordered_map<std::string, Item>& previous = last.items;
+  const std::string& old_shared = last.shared;
+  const std::vector<std::string>& old_shards = last.shards;
   auto check_old_entry = [&](Item& it) {
     if (it.entry == Item::Entry::kOld && old_shards[it.shard].empty()) it.entry = Item::Entry::kNone;
   };
