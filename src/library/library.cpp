@@ -248,6 +248,47 @@ LoadedConfig load_config_file(const fs::path& root,
   return out;
 }
 
+namespace {
+
+/// A lean load's summary of one file: from its validation cache entry when the entry is the
+/// file's (by its stamp, without reading it; else by the hash of its bytes), else from `check`
+/// of its text. `decode` reads an entry (nothing when it no longer holds). With the cache,
+/// `keep` gets what the next save keeps of the file (a view of the entry, or of `fresh`, a new
+/// entry), and `changed` is set when that is new.
+template <typename Summary, typename Decode, typename Check>
+Summary summary_of(const cache::Cache& cache, const fs::path& root, const std::string& path,
+                   std::uint64_t max_bytes, const cache::Cache::Entry* entry, const Stamp& stamp,
+                   Decode decode, Check check, std::string_view* keep, std::string* fresh,
+                   std::atomic<bool>& changed, std::atomic<std::size_t>& read_count) {
+  std::optional<Summary> s;
+  if (entry && !stamp.empty() && entry->stamp == stamp) s = decode(*entry);
+  if (s) {
+    *keep = entry->bytes;
+    return std::move(*s);
+  }
+  std::string text = read_file(root / path, max_bytes);
+  ++read_count;
+  cache::Digest digest;
+  if (cache.enabled()) {
+    digest = cache.hash(text);
+    if (entry && entry->digest == digest) s = decode(*entry);
+    if (s && entry->stamp == stamp) {
+      *keep = entry->bytes;
+      return std::move(*s);
+    }
+  }
+  // Same bytes with a new stamp (touched, copied, or now old enough to trust), or new bytes.
+  if (!s) s = check(std::move(text));
+  if (cache.enabled()) {
+    *fresh = cache::Cache::encode(path, digest, stamp, *s);
+    *keep = *fresh;
+    changed = true;
+  }
+  return std::move(*s);
+}
+
+}  // namespace
+
 Library load_library(const fs::path& root, const LoadOptions& options) {
   Library lib;
   lib.root = root;
@@ -287,48 +328,28 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       lib.files[i] = check_persona_text(paths[i], std::move(text), *schema, true);
       return;
     }
-    // A file whose stamp is its entry's is not read at all.
     Stamp stamp;
     const cache::Cache::Entry* entry = nullptr;
     if (cache.enabled()) {
       stamp = listing.stamps[i];
       entry = cache.persona_entry(paths[i], i);
     }
-    const bool known = entry && !stamp.empty() && entry->stamp == stamp;
-    std::optional<cache::FileSummary> s = known ? cache::Cache::persona(*entry) : std::nullopt;
-    if (s) persona_entries[i] = entry->bytes;
-    cache::Digest digest;
-    if (!s) {
-      std::string text = read_file(root / paths[i], limits.max_file_bytes);
-      ++read_count;
-      if (cache.enabled()) {
-        digest = cache.hash(text);
-        if (entry && entry->digest == digest) s = cache::Cache::persona(*entry);
-        if (s && entry->stamp == stamp) {
-          persona_entries[i] = entry->bytes;
-        } else if (s) {  // same bytes, new stamp (touched, copied, or now old enough to trust)
-          new_entries[i] = cache::Cache::encode(paths[i], digest, stamp, *s);
-          persona_entries[i] = new_entries[i];
-          cache_changed = true;
-        }
-      }
-      if (!s) {
-        PersonaFile full = check_text(paths[i], std::move(text), *schema, true, false);
-        s = cache::summarize(full);
-        if (cache.enabled()) {
-          new_entries[i] = cache::Cache::encode(paths[i], digest, stamp, *s);
-          persona_entries[i] = new_entries[i];
-          cache_changed = true;
-        }
-      }
-    }
+    cache::FileSummary s = summary_of<cache::FileSummary>(
+        cache, root, paths[i], limits.max_file_bytes, entry, stamp,
+        [](const cache::Cache::Entry& e) { return cache::Cache::persona(e); },
+        [&](std::string text) {
+          PersonaFile full = check_text(paths[i], std::move(text), *schema, true, false);
+          return cache::summarize(full);
+        },
+        cache.enabled() ? &persona_entries[i] : nullptr, cache.enabled() ? &new_entries[i] : nullptr,
+        cache_changed, read_count);
     PersonaFile& f = lib.files[i];
     f.path = std::move(paths[i]);  // not needed in `paths` any more
     f.stamp = stamp;
-    f.diagnostics = std::move(s->diagnostics);
-    f.root = std::move(s->head);
-    mentions[i] = std::move(s->mentions);
-    fields[i] = std::move(s->fields);
+    f.diagnostics = std::move(s.diagnostics);
+    f.root = std::move(s.head);
+    mentions[i] = std::move(s.mentions);
+    fields[i] = std::move(s.fields);
   });
   auto config_diags = std::move(lib.diagnostics);
   lib.diagnostics.clear();
@@ -379,38 +400,19 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
       stamp = record_listing.stamps[i];
       entry = cache.record_entry(record_paths[i], i);
     }
-    const bool known = entry && !stamp.empty() && entry->stamp == stamp;
-    std::optional<cache::RecordSummary> s = known ? cache::Cache::record(*entry, now) : std::nullopt;
-    if (s) record_entries[i] = entry->bytes;
-    cache::Digest digest;
-    if (!s) {
-      std::string text = read_file(root / record_paths[i], limits.max_file_bytes);
-      ++read_count;
-      if (cache.enabled()) {
-        digest = cache.hash(text);
-        if (entry && entry->digest == digest) s = cache::Cache::record(*entry, now);
-        if (s && entry->stamp == stamp) {
-          record_entries[i] = entry->bytes;
-        } else if (s) {
-          new_record_entries[i] = cache::Cache::encode(record_paths[i], digest, stamp, *s);
-          record_entries[i] = new_record_entries[i];
-          cache_changed = true;
-        }
-      }
-      if (!s) {
-        RecordFile full = check_record_text(record_paths[i], std::move(text), *record_schema, now);
-        s = cache::RecordSummary{std::move(full.diagnostics), std::move(full.record), now};
-        if (cache.enabled()) {
-          new_record_entries[i] = cache::Cache::encode(record_paths[i], digest, stamp, *s);
-          record_entries[i] = new_record_entries[i];
-          cache_changed = true;
-        }
-      }
-    }
+    cache::RecordSummary s = summary_of<cache::RecordSummary>(
+        cache, root, record_paths[i], limits.max_file_bytes, entry, stamp,
+        [&](const cache::Cache::Entry& e) { return cache::Cache::record(e, now); },
+        [&](std::string text) {
+          RecordFile full = check_record_text(record_paths[i], std::move(text), *record_schema, now);
+          return cache::RecordSummary{std::move(full.diagnostics), std::move(full.record), now};
+        },
+        cache.enabled() ? &record_entries[i] : nullptr, cache.enabled() ? &new_record_entries[i] : nullptr,
+        cache_changed, read_count);
     RecordFile& f = lib.record_files[i];
     f.path = std::move(record_paths[i]);  // not needed in `record_paths` any more
-    f.record = std::move(s->record);
-    f.diagnostics = std::move(s->diagnostics);
+    f.record = std::move(s.record);
+    f.diagnostics = std::move(s.diagnostics);
   });
   std::vector<Persona> shape_personas;  // lean: stand-ins for the personas, for the records' rules
   if (lean && !lib.record_files.empty()) {
