@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "cli/paths.h"
 #include "cli/runtime.h"
 #include "core/error.h"
 #include "core/report.h"
@@ -17,42 +18,7 @@ struct FmtOptions {
 };
 
 int fmt(Runtime& rt, const FmtOptions& o) {
-  // (display path, absolute path, path relative to the library or "" when outside it)
-  struct Target {
-    std::string shown;
-    fs::path abs;
-    std::string rel;
-  };
-  std::vector<Target> targets;
-  std::optional<fs::path> root;
-  if (!rt.global.repo.empty() || o.paths.empty()) root = rt.root();
-  else root = find_library_root(fs::current_path());
-  if (o.paths.empty()) {
-    for (const auto& rel : list_persona_files(*root)) targets.push_back({rel, *root / rel, rel});
-  }
-  for (const auto& p : o.paths) {
-    std::error_code ec;
-    if (!fs::exists(p, ec)) throw io_error("cannot read " + quote(p, 200) + ": No such file or directory");
-    std::vector<fs::path> files;
-    if (fs::is_directory(p, ec)) {
-      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        auto ext = it->path().extension();
-        if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(ec)) files.push_back(it->path());
-      }
-      std::sort(files.begin(), files.end());
-    } else {
-      files.push_back(p);
-    }
-    for (const auto& f : files) {
-      fs::path abs = fs::weakly_canonical(fs::absolute(f), ec);
-      std::string rel;
-      if (root) {
-        fs::path r = abs.lexically_relative(fs::weakly_canonical(*root, ec));
-        if (!r.empty() && *r.begin() != "..") rel = r.generic_string();
-      }
-      targets.push_back({rel.empty() ? f.generic_string() : rel, abs, rel});
-    }
-  }
+  std::vector<FileArg> targets = persona_file_args(resolve_path_args(rt, o.paths));
   auto schema = rt.persona_schema();
   std::vector<Diagnostic> ds;
   std::map<std::string, std::string> sources;

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "cli/paths.h"
 #include "cli/runtime.h"
 #include "core/error.h"
 #include "core/report.h"
@@ -15,16 +16,6 @@ struct ValidateOptions {
   std::string format = "text";
 };
 
-/// The library's files under one of the given paths (or all of them).
-bool selected(const std::string& rel, const std::vector<std::string>& prefixes) {
-  if (prefixes.empty()) return true;
-  for (const auto& p : prefixes) {
-    if (p.empty() || p == "." || rel == p) return true;
-    if (rel.size() > p.size() && rel.compare(0, p.size(), p) == 0 && rel[p.size()] == '/') return true;
-  }
-  return false;
-}
-
 int validate(Runtime& rt, const ValidateOptions& o) {
   std::vector<Diagnostic> ds;
   std::size_t checked = 0;
@@ -32,54 +23,22 @@ int validate(Runtime& rt, const ValidateOptions& o) {
   std::optional<Library> loose;
   const Library* lib = nullptr;
 
-  std::vector<std::string> prefixes;
-  std::vector<fs::path> outside;
-  std::optional<fs::path> root;
-  if (!rt.global.repo.empty() || o.paths.empty()) {
-    root = rt.root();
-  } else {
-    root = find_library_root(fs::current_path());
-    if (!root) root = find_library_root(o.paths.front());
-  }
-  for (const auto& p : o.paths) {
-    std::error_code ec;
-    if (!fs::exists(p, ec))
-      throw io_error("cannot read " + quote(p, 200) + ": No such file or directory");
-    fs::path abs = fs::weakly_canonical(fs::absolute(p), ec);
-    if (root) {
-      fs::path rel = abs.lexically_relative(fs::weakly_canonical(*root, ec));
-      if (!rel.empty() && *rel.begin() != "..") {
-        std::string r = rel.generic_string();
-        if (r == ".") r.clear();
-        prefixes.push_back(r);
-        continue;
-      }
-    }
-    if (fs::is_directory(abs, ec)) {
-      for (auto it = fs::recursive_directory_iterator(abs, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        auto ext = it->path().extension();
-        if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(ec)) outside.push_back(it->path());
-      }
-    } else {
-      outside.push_back(p);
-    }
-  }
+  PathArgs args = resolve_path_args(rt, o.paths);
   std::optional<Library> lean;
-  if (root && (o.paths.empty() || !prefixes.empty())) {
+  if (args.wants_library()) {
     // Only the report is needed: a lean load keeps memory flat and reuses the result cache.
-    lean.emplace(load_library(rt.root(), rt.lean_load_options()));
+    lean.emplace(load_library(*args.root, rt.lean_load_options()));
     lib = &*lean;
     for (const auto& d : lib->diagnostics)
-      if (selected(d.file, prefixes)) ds.push_back(d);
+      if (args.selects(d.file)) ds.push_back(d);
     for (const auto& f : lib->files)
-      if (selected(f.path, prefixes)) ++checked;
+      if (args.selects(f.path)) ++checked;
     for (const auto& f : lib->record_files)
-      if (selected(f.path, prefixes)) ++checked;
-    if (prefixes.empty() || selected(kConfigFile, prefixes)) ++checked;
+      if (args.selects(f.path)) ++checked;
+    if (args.selects(kConfigFile)) ++checked;
   }
-  if (!outside.empty()) {
-    std::sort(outside.begin(), outside.end());
-    loose = load_files(outside, rt.load_options());
+  if (!args.outside.empty()) {
+    loose = load_files(args.outside, rt.load_options());
     ds.insert(ds.end(), loose->diagnostics.begin(), loose->diagnostics.end());
     checked += loose->files.size();
   }
