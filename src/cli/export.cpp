@@ -18,7 +18,16 @@ struct ExportOptions {
   std::string out;
   std::string base_url;
   std::string templates;
+  bool strict = false;
 };
+
+/// With --strict, a file left out fails the export (exit 1) once it is written.
+int strict_status(Runtime& rt, const ExportOptions& o, std::size_t left_out) {
+  if (!o.strict || left_out == 0) return kExitOk;
+  rt.err << "persona: error: --strict: " << left_out << (left_out == 1 ? " file was" : " files were")
+         << " left out of the export\n";
+  return kExitProblems;
+}
 
 int export_library(Runtime& rt, const ExportOptions& o) {
   if (!o.base_url.empty() && !render::is_safe_url(o.base_url))
@@ -45,26 +54,27 @@ int export_library(Runtime& rt, const ExportOptions& o) {
     so.base_url = o.base_url;
     so.jobs = rt.global.jobs;
     render::Disk disk;
+    std::size_t left_out = 0;
     render::WriteReport report = render::write_export(o.out, disk, [&](render::Sink& sink) {
       auto load = [&] {
         Library lean = load_library(rt.root(), rt.lean_load_options());
-        rt.warn_invalid_files(lean);
+        left_out = rt.warn_invalid_files(lean);
         return lean;
       };
       render::stream_html_site(load, templates->templates, so, sink);
     });
     rt.out << render::report_line(report, o.out) << "\n";
-    return kExitOk;
+    return strict_status(rt, o, left_out);
   }
   const Library& lib = rt.library();
-  rt.warn_invalid_files();
+  std::size_t left_out = rt.warn_invalid_files();
   render::RenderContext ctx(lib, o.base_url);
   render::Disk disk;
   render::WriteReport report = render::write_export(o.out, disk, [&](render::Sink& sink) {
     render::export_files(ctx, formats, templates ? &templates->templates : nullptr, sink);
   });
   rt.out << render::report_line(report, o.out) << "\n";
-  return kExitOk;
+  return strict_status(rt, o, left_out);
 }
 
 }  // namespace
@@ -91,6 +101,9 @@ void set_export_command(CLI::App& app, Runtime& rt) {
                  "index.mustache, persona.mustache, group.mustache, _card.mustache, _head.mustache, "
                  "_foot.mustache, site.css, search.js, favicon.svg)")
       ->type_name("DIR");
+  app.add_flag("--strict", o->strict,
+               "Exit 1 when a persona or record file is left out because of errors (the export is "
+               "still written; without --strict such files are left out with a warning)");
   app.footer(
       "A new DIR is built beside and renamed into place: it appears complete or not at all. A "
       "previous export is updated in place and each file is replaced whole (written beside it, "

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <set>
 
 #include "core/error.h"
 #include "core/text.h"
@@ -100,17 +101,35 @@ const Persona& Runtime::persona(const std::string& pid) {
                     hint.empty() ? "'persona list' shows every pid" : hint);
 }
 
-void Runtime::warn_invalid_files() { warn_invalid_files(library()); }
+std::size_t Runtime::warn_invalid_files() { return warn_invalid_files(library()); }
 
-void Runtime::warn_invalid_files(const Library& lib) {
-  if (warned_) return;
-  warned_ = true;
-  std::size_t bad = 0;
+std::size_t Runtime::warn_invalid_files(const Library& lib) {
+  // The first error of each file left out says why; a few files are named, then a count.
+  constexpr std::size_t kNamed = 10;
+  std::vector<const Diagnostic*> first;
+  std::set<std::string> bad;
   for (const auto& f : lib.files)
-    if (!f.ok()) ++bad;
-  if (bad)
-    err << "persona: warning: " << bad << (bad == 1 ? " file has" : " files have")
-        << " problems and " << (bad == 1 ? "is" : "are") << " left out; run 'persona validate'\n";
+    if (!f.ok()) bad.insert(f.path);
+  for (const auto& f : lib.record_files)
+    if (!f.record) bad.insert(f.path);
+  for (const auto& d : lib.diagnostics) {
+    if (d.severity != Severity::kError || !bad.count(d.file)) continue;
+    if (first.empty() || first.back()->file != d.file) first.push_back(&d);
+  }
+  if (bad.empty() || warned_) return bad.size();
+  warned_ = true;
+  err << "persona: warning: " << bad.size() << (bad.size() == 1 ? " file is" : " files are")
+      << " left out because of errors:\n";
+  for (std::size_t i = 0; i < first.size() && i < kNamed; ++i) {
+    const Diagnostic& d = *first[i];
+    err << "  " << d.file;
+    if (d.line) err << ":" << d.line << ":" << d.column;
+    err << ": " << d.message << " [" << d.code << "]\n";
+  }
+  if (bad.size() > std::min(first.size(), kNamed))
+    err << "  ... and " << bad.size() - std::min(first.size(), kNamed) << " more\n";
+  err << "hint: run 'persona validate' to see every problem\n";
+  return bad.size();
 }
 
 }  // namespace persona::cli

@@ -56,10 +56,11 @@ class Runtime {
   bool color() const;
   /// The persona with this pid, or a usage error with "did you mean".
   const Persona& persona(const std::string& pid);
-  /// Warns on stderr when some files were skipped because they have errors.
-  void warn_invalid_files();
+  /// Warns on stderr (once) when persona or record files are left out because they have errors,
+  /// naming the first few with their first error; returns how many were left out.
+  std::size_t warn_invalid_files();
   /// The same, for a library loaded otherwise (export's lean load).
-  void warn_invalid_files(const Library& lib);
+  std::size_t warn_invalid_files(const Library& lib);
 
  private:
   std::optional<std::filesystem::path> root_;
@@ -72,6 +73,7 @@ class Runtime {
 // action that turns options into a call to the core.
 void set_validate_command(CLI::App& app, Runtime& rt);
 void set_fmt_command(CLI::App& app, Runtime& rt);
+void set_migrate_command(CLI::App& app, Runtime& rt);
 void set_list_command(CLI::App& app, Runtime& rt);
 void set_show_command(CLI::App& app, Runtime& rt);
 void set_new_command(CLI::App& app, Runtime& rt);
