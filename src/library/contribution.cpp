@@ -52,6 +52,30 @@ std::vector<std::string> kinds() {
   return {std::begin(kContributionKinds), std::end(kContributionKinds)};
 }
 
+/// The most characters the record schema lets `key` hold (its maxLength), so the request is
+/// refused by name before a record that could not be written is made.
+std::size_t record_max_length(const char* key) {
+  const auto& raw = schema::Schema::builtin("record")->raw();
+  auto props = raw.find("properties");
+  if (props == raw.end() || !props->contains(key)) return std::size_t(-1);
+  const auto& p = (*props)[key];
+  return p.contains("maxLength") && p["maxLength"].is_number_unsigned() ? p["maxLength"].get<std::size_t>()
+                                                                        : std::size_t(-1);
+}
+
+/// One problem for a value over its limit: "the text is 70000 characters long, over the limit of
+/// 8000 a contribution's text may have".
+void check_length(std::vector<RequestProblem>& out, const char* key, const std::string& value,
+                  const char* what, const char* hint) {
+  std::size_t max = record_max_length(key);
+  std::size_t n = utf8_length(value);
+  if (n <= max) return;
+  out.push_back(RequestProblem{key,
+                               std::string("the ") + what + " is " + std::to_string(n) +
+                                   " characters long, over the limit of " + std::to_string(max),
+                               hint});
+}
+
 }  // namespace
 
 std::vector<RequestProblem> check_request(const ContributionRequest& r, bool require_note) {
@@ -95,6 +119,9 @@ std::vector<RequestProblem> check_request(const ContributionRequest& r, bool req
     }
   }
   std::string text = normalize_contribution_text(r.text);
+  check_length(out, "text", text, "text", "shorten it, or make several contributions");
+  check_length(out, "note", normalize_contribution_text(r.note), "note", "a sentence or two is enough");
+  check_length(out, "author", r.author, "author's name", "give the name to credit, as it should show");
   if (r.kind == "confirm") {
     if (!text.empty())
       add("text", "a confirmation takes no text",

@@ -157,6 +157,12 @@ bad_request "issue form: an email" "<stdin>:11:1: error: the text contains an em
     | ^
   hint: contributions are published: use a display name and no email addresses
 persona: error: the request '<stdin>' has problems; nothing was written"
+{ printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\ncomment\n\n### Text\n\n'; python3 -c 'print("a" * 70000 + ".")'; } >"$work/bad"
+bad_request "issue form: text over the limit" "<stdin>:11:1: error: the text is 70001 characters long, over the limit of 8000 [request-text]
+ 11 | $(printf 'a%.0s' $(seq 160))
+    | ^
+  hint: shorten it, or make several contributions
+persona: error: the request '<stdin>' has problems; nothing was written"
 printf 'just some text\n' >"$work/bad"
 bad_request "not a request" "<stdin>:1:1: error: the document is a single value; expected a mapping of fields [yaml-root-not-mapping]
  1 | just some text
