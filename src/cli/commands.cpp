@@ -14,6 +14,8 @@ const std::vector<CommandEntry>& commands() {
        set_validate_command},
       {"fmt", "Rewrite persona files in canonical form (or --check them)", kNeedNothing,
        set_fmt_command},
+      {"migrate", "Rewrite persona files from the earlier format into the published one",
+       kNeedNothing, set_migrate_command},
       {"list", "List the personas, filtered by app, category or tag", kNeedLibrary,
        set_list_command},
       {"show", "Show one persona, or every field path it has (--fields)", kNeedLibrary,

@@ -28,17 +28,19 @@ int list(Runtime& rt, const ListOptions& o) {
   const Library& lib = rt.library();
   rt.warn_invalid_files();
   std::set<std::string> apps, cats, tags;
+  bool app_known = false;  // --app names an app by its name or its slug ("Segment", "segment")
   for (const auto& p : lib.personas) {
     apps.insert(p.app);
+    app_known = app_known || p.app_slug() == app_slug(o.app);
     cats.insert(p.category);
     tags.insert(p.tags.begin(), p.tags.end());
   }
-  check_filter("app", o.app, apps);
+  if (!app_known) check_filter("app", o.app, apps);
   check_filter("category", o.category, cats);
   check_filter("tag", o.tag, tags);
   std::vector<const Persona*> rows;
   for (const auto& p : lib.personas) {
-    if (!o.app.empty() && p.app != o.app) continue;
+    if (!o.app.empty() && p.app_slug() != app_slug(o.app)) continue;
     if (!o.category.empty() && p.category != o.category) continue;
     if (!o.tag.empty() && std::find(p.tags.begin(), p.tags.end(), o.tag) == p.tags.end()) continue;
     rows.push_back(&p);
@@ -50,6 +52,7 @@ int list(Runtime& rt, const ListOptions& o) {
       j["pid"] = p->pid;
       j["name"] = p->name;
       j["app"] = p->app;
+      j["app_slug"] = p->app_slug();
       j["category"] = p->category;
       j["tags"] = p->tags;
       j["file"] = p->file;
@@ -77,7 +80,7 @@ int list(Runtime& rt, const ListOptions& o) {
 
 void set_list_command(CLI::App& app, Runtime& rt) {
   auto o = std::make_shared<ListOptions>();
-  app.add_option("--app", o->app, "Only personas of this app (slug, e.g. segment)")->type_name("APP");
+  app.add_option("--app", o->app, "Only personas of this app, by its name or slug (Segment, segment)")->type_name("APP");
   app.add_option("--category", o->category, "Only this category")->type_name("CATEGORY");
   app.add_option("--tag", o->tag, "Only personas with this tag")->type_name("TAG");
   app.add_option("--format", o->format, "text (a table) or json")

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include "cli/runtime.h"
@@ -23,37 +24,49 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
+/// The app's name as the library writes it: that of an existing persona whose app has the same
+/// slug (so --app linear finds "Linear"), else --app as given.
+std::string app_name_for(const Library& lib, const std::string& given) {
+  std::string app(trim(given));
+  std::string slug = app_slug(app);
+  if (slug.empty())
+    throw usage_error("--app " + quote(given) + " has no ASCII letter or digit to name its folder",
+                      "give the app's name as people write it, e.g. --app Linear");
+  for (const auto& p : lib.personas)
+    if (p.app_slug() == slug) return p.app;
+  return app;
+}
+
+/// "The <app> <archetype>" from --name: the archetype alone, or a whole name whose app part may
+/// be spelled differently ("The linear Triage Lead").
+std::string persona_name_for(const std::string& app, const std::string& given) {
+  std::string rest(trim(given));
+  if (rest.rfind("The ", 0) == 0) rest = std::string(trim(rest.substr(4)));
+  std::size_t words = 1 + static_cast<std::size_t>(std::count(app.begin(), app.end(), ' '));
+  std::size_t end = 0;
+  for (std::size_t w = 0; w < words && end != std::string::npos; ++w) end = rest.find(' ', end ? end + 1 : 0);
+  if (end != std::string::npos && app_slug(rest.substr(0, end)) == app_slug(app))
+    rest = std::string(trim(rest.substr(end)));
+  return "The " + app + " " + rest;
+}
+
 int create(Runtime& rt, const NewOptions& o) {
   const Library& lib = rt.library();
-  if (slugify(o.app) != o.app || o.app.empty())
-    throw usage_error("--app " + quote(o.app) + " is not a lowercase slug",
-                      "use lowercase letters, digits and '-', e.g. --app " + quote(slugify(o.app)));
-  std::string display = o.app;
-  for (const auto& p : lib.personas)
-    if (p.app == o.app) display = p.app_display();
-  if (display == o.app) {
-    display = o.app;
-    bool up = true;
-    for (char& c : display) {
-      if (up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      up = c == '-';
-      if (c == '-') c = ' ';
-    }
-  }
-  std::string name = trim(o.name).data() ? std::string(trim(o.name)) : "";
-  if (name.rfind("The ", 0) != 0) name = "The " + name;
-  if (slugify(name.substr(4)).rfind(o.app, 0) != 0) name = "The " + display + " " + name.substr(4);
+  const std::string display = app_name_for(lib, o.app);
+  const std::string slug = app_slug(display);
+  if (trim(o.name).empty()) throw usage_error("--name is empty", "e.g. --name \"Triage Lead\"");
+  std::string name = persona_name_for(display, o.name);
 
   std::string category = o.category;
   if (category.empty()) {
     std::map<std::string, int> seen;
     for (const auto& p : lib.personas)
-      if (p.app == o.app) ++seen[p.category];
+      if (p.app_slug() == slug) ++seen[p.category];
     int best = 0;
     for (const auto& [c, n] : seen)
       if (n > best) category = c, best = n;
     if (category.empty())
-      throw usage_error("no persona of app " + quote(o.app) + " yet, so --category is needed",
+      throw usage_error("no persona of app " + quote(display) + " yet, so --category is needed",
                         "e.g. --category payments");
   }
   if (slugify(category) != category)
@@ -72,7 +85,7 @@ int create(Runtime& rt, const NewOptions& o) {
   std::snprintf(pidbuf, sizeof pidbuf, "APP-%03d", next);
   std::string pid = pidbuf;
 
-  std::string rel = canonical_persona_path(o.app, name);
+  std::string rel = canonical_persona_path(display, name);
   fs::path path = rt.root() / rel;
   std::error_code ec;
   if (fs::exists(path, ec))
@@ -81,10 +94,10 @@ int create(Runtime& rt, const NewOptions& o) {
   yaml::Node root = yaml::make_mapping();
   yaml::append(root, "pid", yaml::make_plain(pid));
   yaml::append(root, "name", yaml::make_scalar(name));
-  yaml::append(root, "app", yaml::make_scalar(o.app));
+  yaml::append(root, "app", yaml::make_scalar(display));
   yaml::append(root, "category", yaml::make_scalar(category));
   yaml::Node tags = yaml::make_sequence();
-  tags.children.push_back(yaml::make_scalar(o.app));
+  tags.children.push_back(yaml::make_scalar(slug));
   yaml::append(root, "tags", std::move(tags));
   yaml::append(root, "version", yaml::make_plain("1"));
   for (const auto& def : profile_fields()) {
@@ -111,7 +124,11 @@ int create(Runtime& rt, const NewOptions& o) {
 
 void set_new_command(CLI::App& app, Runtime& rt) {
   auto o = std::make_shared<NewOptions>();
-  app.add_option("--app", o->app, "The app, as a lowercase slug (e.g. linear)")->required()->type_name("APP");
+  app.add_option("--app", o->app,
+                 "The app's name as people write it (e.g. Linear, \"Google Analytics\"); an app the "
+                 "library has already is found by its slug too (linear)")
+      ->required()
+      ->type_name("APP");
   app.add_option("--name", o->name,
                  "The persona's name, 'The <App> <Archetype>' or just the archetype")
       ->required()
@@ -120,9 +137,12 @@ void set_new_command(CLI::App& app, Runtime& rt) {
                  "Category slug (default: the category of the app's other personas)")
       ->type_name("CATEGORY");
   app.footer(
-      "Writes personas/<app>/<slug>.yaml with the next free pid and a prompt in every field.\n"
+      "Writes personas/<app slug>/<slug>.yaml with the next free pid and a prompt in every field\n"
+      "(the app slug is its name in lowercase, other characters made '-': google-analytics).\n"
       "'persona validate' flags each prompt until it is answered.\n\n"
-      "Example:\n  persona new --app linear --name \"Triage Lead\" --category project-management");
+      "Examples:\n"
+      "  persona new --app Linear --name \"Triage Lead\"\n"
+      "  persona new --app \"Google Analytics\" --name \"Growth Analyst\" --category analytics");
   app.callback([&rt, o] { rt.action = [&rt, o] { return create(rt, *o); }; });
 }
 

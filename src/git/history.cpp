@@ -29,7 +29,7 @@ std::map<std::string, git::FileAddition> committed_records(const git::Repository
 bool selected(const Record& r, const std::optional<FieldPath>& only) {
   if (!only) return true;
   if (r.field.empty()) return false;
-  auto p = parse_field_path(r.field, nullptr);
+  auto p = parse_record_field_path(r.field, nullptr);
   if (!p) return false;
   return only->item ? *p == *only : p->field == only->field;
 }
@@ -90,7 +90,7 @@ PersonaHistory persona_history(const Library& lib, const Persona& p, const git::
       e.commit_summary = s->second;
     }
     std::optional<FieldPath> path;
-    if (!r.field.empty()) path = parse_field_path(r.field, nullptr);
+    if (!r.field.empty()) path = parse_record_field_path(r.field, nullptr);
     if (r.kind == "confirm" && path) {
       auto v = p.canonical_value(*path);
       e.current_value = v && value_hash(*v) == r.value_hash;
@@ -115,7 +115,7 @@ PersonaHistory persona_history(const Library& lib, const Persona& p, const git::
   for (const auto& def : profile_fields()) {
     std::string name(def.name);
     for (auto it = by_field.begin(); it != by_field.end(); ++it) {
-      auto fp = parse_field_path(it->first, nullptr);
+      auto fp = parse_record_field_path(it->first, nullptr);
       if (!fp || fp->field != name) continue;
       FieldHistory fh = it->second;
       auto ai = pa.fields.find(name);

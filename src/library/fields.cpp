@@ -12,12 +12,14 @@ const std::vector<FieldDef>& profile_fields() {
       {"outcome", "Outcome", FieldKind::kText, "What does success look like for them? —"},
       {"goals", "Goals", FieldKind::kList, "What do they want to achieve? —"},
       {"frustrations", "Frustrations", FieldKind::kList, "What gets in their way? —"},
-      {"worldview", "Worldview", FieldKind::kText, "What do they believe about their work and tools? —"},
+      {"worldview", "Worldview", FieldKind::kList,
+       "What do they believe about their work, and about tools like [App]? —"},
       {"scenario", "Scenario", FieldKind::kText, "When do they reach for [App]? Tell one concrete story. —"},
       {"context", "Context", FieldKind::kText, "Company, team, stack and constraints around them? —"},
-      {"impact", "Impact", FieldKind::kText, "What changes when [App] works for them? —"},
-      {"composability", "Composability", FieldKind::kList,
-       "Which other tools and personas (by pid) do they work with? —"},
+      {"impact", "Impact", FieldKind::kList,
+       "What changes for the business, and for them, when [App] works? —"},
+      {"composability", "Composability", FieldKind::kText,
+       "How do they overlap with or differ from adjacent personas (by pid) and tools? —"},
       {"aha_moment", "Aha moment", FieldKind::kText, "When did the value of [App] click? —"},
       {"jtbd", "Job to be done", FieldKind::kText, "When I [situation], I want to [motivation], so [outcome]. —"},
       {"success_signal", "Success signal", FieldKind::kText, "What observable sign says [App] is working? —"},
@@ -76,6 +78,22 @@ std::optional<FieldPath> parse_field_path(std::string_view text, std::string* er
     p.item = n;
   }
   return p;
+}
+
+std::optional<FieldPath> parse_record_field_path(std::string_view text, std::string* error) {
+  std::string_view t = trim(text);
+  std::size_t open = t.find('[');
+  if (open != std::string_view::npos) {
+    const FieldDef* def = find_field(t.substr(0, open));
+    if (def && def->kind == FieldKind::kText) {
+      std::string ignored;
+      FieldPath p{std::string(def->name), std::nullopt};
+      // Well formed apart from the field's kind: the item syntax of a list, on a text field.
+      std::string as_list = "goals" + std::string(t.substr(open));
+      if (parse_field_path(as_list, &ignored)) return p;
+    }
+  }
+  return parse_field_path(text, error);
 }
 
 }  // namespace persona

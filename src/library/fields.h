@@ -37,4 +37,9 @@ struct FieldPath {
 /// Parses "goals[2]" or "identity". On failure returns nullopt and sets `error` (git style).
 std::optional<FieldPath> parse_field_path(std::string_view text, std::string* error);
 
+/// As parse_field_path(), for the field of a contribution record, which is never rewritten: a
+/// record made under the earlier format may address an item of a field that was a list then and
+/// is text now ("composability[2]"); it stands for the whole field ("composability").
+std::optional<FieldPath> parse_record_field_path(std::string_view text, std::string* error);
+
 }  // namespace persona

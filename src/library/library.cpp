@@ -179,6 +179,14 @@ PersonaFile check_text(std::string path, std::string text, const schema::Schema&
   auto sd = schema.validate(*f.root, f.path);
   f.diagnostics.insert(f.diagnostics.end(), sd.begin(), sd.end());
   auto rd = file_rules(f, check_path);
+  // A field in the earlier format gets one diagnostic, legacy-format's, with its fix, rather than
+  // that and the schema's complaint about its type at the same place.
+  for (const auto& d : rd) {
+    if (d.code != "legacy-format") continue;
+    std::erase_if(f.diagnostics, [&](const Diagnostic& s) {
+      return s.code == "schema-type" && s.line == d.line && s.column == d.column;
+    });
+  }
   f.diagnostics.insert(f.diagnostics.end(), rd.begin(), rd.end());
   if (check_path && f.path.size() > 4 && f.path.substr(f.path.size() - 4) == ".yml") {
     f.diagnostics.push_back(Diagnostic{"path-mismatch", Severity::kError, f.path, 0, 0,
@@ -203,8 +211,7 @@ Persona build_persona(const PersonaFile& f) {
   p.category = get_string(r, "category");
   if (const yaml::Node* t = r.find("tags"))
     for (const auto& c : t->children) p.tags.push_back(c.value);
-  if (f.doc.contains("version") && f.doc["version"].is_number_integer())
-    p.version = f.doc["version"].get<long long>();
+  if (const yaml::Node* v = r.find("version"); v && v->is_scalar()) p.version = v->value;
   for (const auto& def : profile_fields()) {
     const yaml::Node* n = r.find(def.name);
     if (!n) continue;

@@ -8,32 +8,40 @@ namespace {
 std::string strip_the(const std::string& name) {
   return name.rfind("The ", 0) == 0 ? name.substr(4) : name;
 }
-
-/// Splits the name (without "The") into the app part and the archetype part.
-std::pair<std::string, std::string> split_name(const std::string& name, const std::string& app) {
-  std::string rest = strip_the(name);
-  std::size_t pos = 0;
-  while (pos <= rest.size()) {
-    std::size_t sp = rest.find(' ', pos);
-    std::string head = rest.substr(0, sp == std::string::npos ? rest.size() : sp);
-    if (slugify(head) == app) {
-      std::string tail = sp == std::string::npos ? "" : std::string(trim(rest.substr(sp + 1)));
-      return {head, tail};
-    }
-    if (sp == std::string::npos) break;
-    pos = sp + 1;
-  }
-  return {app, rest};
-}
 }  // namespace
 
-std::string Persona::app_display() const { return split_name(name, app).first; }
-std::string Persona::archetype() const { return split_name(name, app).second; }
+std::string app_slug(std::string_view app) { return slugify(app); }
+
+std::string Persona::app_slug() const { return persona::app_slug(app); }
+
+std::string Persona::archetype() const {
+  std::string rest = strip_the(name);
+  if (!app.empty() && rest.size() > app.size() && rest.compare(0, app.size(), app) == 0 &&
+      rest[app.size()] == ' ')
+    return std::string(trim(rest.substr(app.size() + 1)));
+  return rest;
+}
+
+std::string legacy_app_name(std::string_view name, std::string_view app) {
+  if (name.substr(0, 4) != "The " || app.empty() || slugify(app) != app) return {};
+  std::string_view rest = name.substr(4);
+  if (rest.size() > app.size() && rest.substr(0, app.size()) == app && rest[app.size()] == ' ')
+    return {};
+  // The shortest run of the name's first words whose slug is the app's ("Google Analytics" for
+  // google-analytics).
+  for (std::size_t end = rest.find(' '); end != std::string_view::npos; end = rest.find(' ', end + 1)) {
+    std::string_view head = rest.substr(0, end);
+    if (slugify(head) == app) return std::string(head);
+    if (slugify(head).size() > app.size()) break;
+  }
+  return {};
+}
+
 std::string Persona::slug() const { return slugify(strip_the(name)); }
 std::string Persona::canonical_path() const { return canonical_persona_path(app, name); }
 
 std::string canonical_persona_path(const std::string& app, const std::string& name) {
-  return "personas/" + app + "/" + slugify(strip_the(name)) + ".yaml";
+  return "personas/" + app_slug(app) + "/" + slugify(strip_the(name)) + ".yaml";
 }
 
 std::vector<std::pair<FieldPath, std::string>> Persona::addressable() const {

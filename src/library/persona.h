@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "library/fields.h"
@@ -13,17 +14,17 @@ struct Persona {
   std::string file;  ///< path relative to the library root, '/'-separated
   std::string pid;
   std::string name;      ///< "The Segment Data Architect"
-  std::string app;       ///< "segment"
+  std::string app;       ///< the app's name as written: "Segment", "Google Analytics"
   std::string category;  ///< "data-infrastructure"
   std::vector<std::string> tags;
-  long long version = 1;
+  std::string version = "1";  ///< the number as written in the file: "1", "1.0", "2.3"
   std::map<std::string, std::string> text;                ///< text fields by name
   std::map<std::string, std::vector<std::string>> lists;  ///< list fields by name
 
-  /// "Segment" for "The Segment Data Architect" with app "segment": the words of the name after
-  /// "The" whose slug is the app's.
-  std::string app_display() const;
-  /// "Data Architect": the rest of the name.
+  /// "segment" for "Segment", "google-analytics" for "Google Analytics" (app_slug()): the
+  /// folder under personas/ and the app's page on the site.
+  std::string app_slug() const;
+  /// "Data Architect" for "The Segment Data Architect": the name after "The <app> ".
   std::string archetype() const;
   /// File-name slug: the name without "The", slugified.
   std::string slug() const;
@@ -39,7 +40,19 @@ struct Persona {
   std::optional<std::string> canonical_value(const FieldPath& p) const;
 };
 
-/// Expected path for a persona with this app and name.
+/// The one rule that makes an app's folder name from its name: lowercase ASCII letters and
+/// digits, every run of anything else one '-', none at either end ("Google Analytics" ->
+/// "google-analytics"). Empty when the name has no ASCII letter or digit.
+std::string app_slug(std::string_view app);
+
+/// For a persona of the earlier format, whose `app` was a slug ("segment"): the words of its
+/// name ("The Segment Data Architect") that the slug was made from, "Segment", which the format
+/// writes as `app`. "" when `app` is not such a slug, or when the name already starts with
+/// "The <app> " (an app whose name is its own slug, such as "dbt").
+std::string legacy_app_name(std::string_view name, std::string_view app);
+
+/// Expected path for a persona with this app (its name, as written) and name:
+/// personas/<app_slug(app)>/<name without "The", as a slug>.yaml
 std::string canonical_persona_path(const std::string& app, const std::string& name);
 
 }  // namespace persona

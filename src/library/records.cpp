@@ -126,14 +126,14 @@ RecordFile check_record_text(std::string path, std::string text, const schema::S
   if (r.time > now) add("record-time", "time", "time " + quote(r.time) + " is in the future");
   if (!r.field.empty() && r.kind != "comment") {
     std::string err;
-    auto p = parse_field_path(r.field, &err);
+    auto p = parse_record_field_path(r.field, &err);
     if (!p) add("record-field", "field", err);
     else if (r.kind == "extend" && p->item)
       add("record-field", "field", "an extension adds to a whole field, not to " + quote(r.field),
           "use the list's name, e.g. " + quote(p->field));
   } else if (!r.field.empty()) {
     std::string err;
-    if (!parse_field_path(r.field, &err)) add("record-field", "field", err);
+    if (!parse_record_field_path(r.field, &err)) add("record-field", "field", err);
   }
   if (count_errors(f.diagnostics) == 0) f.record = std::move(r);
   return f;
@@ -163,7 +163,7 @@ std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vec
     return out;
   }
   if (!r.field.empty()) {
-    auto p = parse_field_path(r.field, nullptr);
+    auto p = parse_record_field_path(r.field, nullptr);
     if (p && !found->second->value(*p)) {
       out.push_back(Diagnostic{"record-field", Severity::kWarning, f.path, 4, 1,
                                "field " + quote(r.field) + " no longer exists in " + quote(r.pid),
@@ -196,7 +196,7 @@ std::map<std::string, PersonaActivity> compute_activity(const std::vector<Person
     a.last_activity = std::max(a.last_activity, r->time);
     if (r->kind == "comment") a.comments.push_back(r);
     if (r->field.empty()) continue;
-    auto path = parse_field_path(r->field, nullptr);
+    auto path = parse_record_field_path(r->field, nullptr);
     if (!path) continue;
     FieldActivity& fa = a.fields[path->field];
     fa.contributors.insert(r->author);

@@ -146,6 +146,20 @@ bool stops_mid_sentence(std::string_view s) {
   return std::isalnum(c) || c == ',' || c == ';' || c == ':' || c == '-' || c == '(' || c == '[';
 }
 
+/// Text whose last line is an item of a Markdown list ("- APP-116 (...): ..."): list items are
+/// fragments, not sentences.
+bool ends_in_list(std::string_view s) {
+  s = trim(s);
+  std::size_t nl = s.rfind('\n');
+  std::string_view last = trim(nl == std::string_view::npos ? s : s.substr(nl + 1));
+  if (last.size() > 2 && (last[0] == '-' || last[0] == '*' || last[0] == '+') && last[1] == ' ')
+    return true;
+  std::size_t digits = 0;
+  while (digits < last.size() && std::isdigit(static_cast<unsigned char>(last[digits]))) ++digits;
+  return digits > 0 && digits + 2 < last.size() && (last[digits] == '.' || last[digits] == ')') &&
+         last[digits + 1] == ' ';
+}
+
 void check_jtbd(const PersonaFile& f, const yaml::Node& n, std::vector<Diagnostic>& out) {
   std::string_view s = trim(n.value);
   if (s.empty()) return;
@@ -190,6 +204,72 @@ yaml::Mark locate_in(const std::vector<std::string_view>& lines, const yaml::Nod
   return node.mark;
 }
 
+/// name-app-mismatch, app-slug and path-mismatch: 'name' is "The <app> <archetype>", the app's
+/// name makes a folder name, and the file is where its app and name place it.
+void name_and_path_rules(const PersonaFile& f, bool check_path, std::vector<Diagnostic>& out) {
+  const yaml::Node* name = string_node(*f.root, "name");
+  const yaml::Node* app = string_node(*f.root, "app");
+  if (!name || !app || name->value.rfind("The ", 0) != 0 || trim(app->value).empty()) return;
+  const std::string& a = app->value;
+  std::string_view rest = std::string_view(name->value).substr(4);
+  bool names_app = rest.size() > a.size() + 1 && rest.compare(0, a.size(), a) == 0 && rest[a.size()] == ' ';
+  if (!names_app) {
+    if (!legacy_app_name(name->value, a).empty()) return;  // legacy-format says it
+    out.push_back(make(f, "name-app-mismatch", name->mark,
+                       "'name' " + quote(name->value) + " does not start with 'The' and the app " +
+                           quote(a),
+                       "write it as 'The <App> <Archetype>', e.g. 'The " + a + " Power User'"));
+    return;
+  }
+  if (app_slug(a).empty()) {
+    out.push_back(make(f, "app-slug", app->mark,
+                       "'app' " + quote(a) + " has no ASCII letter or digit to name its folder",
+                       "personas live under personas/<app in lowercase ASCII>/; write the app's "
+                       "name with at least one letter or digit from a-z or 0-9"));
+    return;
+  }
+  if (!check_path) return;
+  std::string expected = canonical_persona_path(a, name->value);
+  if (f.path != expected) {
+    out.push_back(make(f, "path-mismatch", name->mark,
+                       "file is at " + quote(f.path, 200) + " but its 'app' and 'name' place it at " +
+                           quote(expected, 200),
+                       "git mv " + f.path + " " + expected));
+  }
+}
+
+/// legacy-format: one diagnostic for each difference from the earlier persona format (the app
+/// as a slug, worldview and impact as text, composability as a list), each with its fix.
+void legacy_format_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
+  const yaml::Node& root = *f.root;
+  const yaml::Node* name = string_node(root, "name");
+  const yaml::Node* app = string_node(root, "app");
+  if (name && app) {
+    std::string word = legacy_app_name(name->value, app->value);
+    if (!word.empty()) {
+      out.push_back(make(f, "legacy-format", app->mark,
+                         "'app' is the slug " + quote(app->value) +
+                             " of the earlier format; the format writes the app's name, " + quote(word),
+                         "write 'app: " + word + "', or run 'persona migrate' to convert every file"));
+    }
+  }
+  for (const auto& def : profile_fields()) {
+    const yaml::Node* n = root.find(def.name);
+    if (!n) continue;
+    std::string field(def.name);
+    if (def.kind == FieldKind::kList && n->is_scalar() &&
+        n->scalar_type() == yaml::ScalarType::kString) {
+      out.push_back(make(f, "legacy-format", n->mark,
+                         quote(field) + " is text, as in the earlier format; the format makes it a list",
+                         "run 'persona migrate': each paragraph of the text becomes an item"));
+    } else if (def.kind == FieldKind::kText && n->is_sequence()) {
+      out.push_back(make(f, "legacy-format", n->mark,
+                         quote(field) + " is a list, as in the earlier format; the format makes it text",
+                         "run 'persona migrate': the items become bullet lines ('- item') of the text"));
+    }
+  }
+}
+
 }  // namespace
 
 yaml::Mark locate(const std::string& text, const yaml::Node& node, std::string_view needle) {
@@ -202,27 +282,8 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
   if (!f.root) return out;
   const yaml::Node& root = *f.root;
 
-  const yaml::Node* name = string_node(root, "name");
-  const yaml::Node* app = string_node(root, "app");
-  if (name && app && name->value.rfind("The ", 0) == 0 && !app->value.empty()) {
-    std::string slug = slugify(name->value.substr(4));
-    if (slug != app->value && slug.rfind(app->value + "-", 0) != 0) {
-      out.push_back(make(f, "name-app-mismatch", name->mark,
-                         "'name' " + quote(name->value) + " does not name the app " +
-                             quote(app->value),
-                         "write it as 'The <App> <Archetype>', e.g. 'The " +
-                             std::string(1, static_cast<char>(std::toupper(app->value[0]))) +
-                             app->value.substr(1) + " Power User'"));
-    } else if (check_path) {
-      std::string expected = canonical_persona_path(app->value, name->value);
-      if (f.path != expected) {
-        out.push_back(make(f, "path-mismatch", name->mark,
-                           "file is at " + quote(f.path, 200) + " but its 'app' and 'name' place it at " +
-                               quote(expected, 200),
-                           "git mv " + f.path + " " + expected));
-      }
-    }
-  }
+  name_and_path_rules(f, check_path, out);
+  legacy_format_rules(f, out);
 
   const std::string no_label;
   each_string(root, no_label, [&](const yaml::Node& n, const Label& label) {
@@ -251,7 +312,7 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
     if (!n) continue;
     if (def.kind == FieldKind::kText && n->is_scalar() &&
         n->scalar_type() == yaml::ScalarType::kString) {
-      if (stops_mid_sentence(n->value) && !find_empty_prompt(n->value)) {
+      if (stops_mid_sentence(n->value) && !find_empty_prompt(n->value) && !ends_in_list(n->value)) {
         std::string word = last_word(trim(n->value));
         out.push_back(make(f, "truncated-text", locate(f.text, *n, word),
                            "'" + std::string(def.name) + "' stops mid-sentence, after " +

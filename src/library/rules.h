@@ -1,7 +1,8 @@
 #pragma once
 /// Library rules: what a JSON Schema cannot express. Each rule has a stable code:
-///   path-mismatch, name-app-mismatch, template-text, truncated-text, jtbd-form,
-///   duplicate-item, empty-string (per file); duplicate-pid, unresolved-reference (across files).
+///   path-mismatch, name-app-mismatch, app-slug, legacy-format, template-text, truncated-text,
+///   jtbd-form, duplicate-item, empty-string (per file); duplicate-pid, unresolved-reference
+///   (across files).
 #include <optional>
 #include <string>
 #include <string_view>

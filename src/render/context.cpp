@@ -17,8 +17,6 @@ RenderContext::RenderContext(const Library& lib, std::string base,
       paths(lib.personas),
       base_url(base.empty() ? lib.config.base_url : std::move(base)) {
   if (!base_url.empty() && base_url.back() != '/') base_url += '/';
-  for (const auto& p : lib.personas)
-    if (!app_names_.count(p.app)) app_names_.emplace(p.app, p.app_display());
   // A persona without records reads as activity_of()'s empty figures: the same on every page,
   // without 14 empty fields held for each.
   std::erase_if(activity, [](const auto& a) { return a.second.records.empty(); });
@@ -28,11 +26,6 @@ const PersonaActivity& RenderContext::activity_of(const std::string& pid) const 
   static const PersonaActivity kNone;
   auto it = activity.find(pid);
   return it == activity.end() ? kNone : it->second;
-}
-
-std::string RenderContext::app_name(const std::string& app) const {
-  auto it = app_names_.find(app);
-  return it == app_names_.end() ? app : it->second;
 }
 
 bool Sink::reuse(const std::string&, const std::string&) { return false; }
@@ -96,7 +89,7 @@ std::string persona_key_of(const RenderContext& ctx, const Persona& p, std::stri
   add("base_url", ctx.base_url);
   add("file", p.file);
   add(content_label, content);
-  add("app_name", ctx.app_name(p.app));
+  add("app_name", p.app);
   std::string v;
   auto join = [&](std::initializer_list<std::string_view> parts) -> const std::string& {
     v.clear();

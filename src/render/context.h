@@ -72,11 +72,6 @@ struct RenderContext {
   std::string base_url;  ///< absolute site URL ending in '/', or "" for relative links only
 
   const PersonaActivity& activity_of(const std::string& pid) const;
-  /// The first persona's app_display() for each app ("Segment" for "segment").
-  std::string app_name(const std::string& app) const;
-
- private:
-  std::map<std::string, std::string> app_names_;
 };
 
 /// The input key of a persona's own files (its page, JSON and Markdown): a hash of its file, its

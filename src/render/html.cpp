@@ -134,10 +134,10 @@ Value card(const RenderContext& ctx, const Persona& p, const CardText& text, lon
   j.set("pid", p.pid);
   j.set("name", p.name);
   j.set("href", root + ctx.paths.persona(p.pid, ".html"));
-  j.set("app", p.app);
-  j.set("app_name", ctx.app_name(p.app));
+  j.set("app", p.app_slug());
+  j.set("app_name", p.app);
   j.set("app_href", root + ctx.paths.app(p.app));
-  j.set("hue", hue_class(p.app));
+  j.set("hue", hue_class(p.app_slug()));
   j.set("category", p.category);
   j.set("category_name", humanize(p.category));
   j.set("category_href", root + ctx.paths.category(p.category));
@@ -270,7 +270,7 @@ Value persona_page_data(const RenderContext& ctx, const TemplateSet& templates, 
   }
   Value& persona =
       j.set("persona", card(ctx, p, card_text_of(texts), static_cast<long long>(a.comments.size()), root, &tags));
-  persona.set("version", std::to_string(p.version));
+  persona.set("version", p.version);
   persona.set("archetype", p.archetype());
 
   Value comments = Value::list();
@@ -284,7 +284,7 @@ Value persona_page_data(const RenderContext& ctx, const TemplateSet& templates, 
     c.set("date", date_of(r->time));
     c.set("time", r->time);
     c.set("body_html", markdown_html(r->text, comment_md));
-    auto path = r->field.empty() ? std::nullopt : parse_field_path(r->field, nullptr);
+    auto path = r->field.empty() ? std::nullopt : parse_record_field_path(r->field, nullptr);
     const FieldDef* def = path ? find_field(path->field) : nullptr;
     c.set("has_field", def != nullptr);
     if (def) {
@@ -341,8 +341,8 @@ Value index_data(const RenderContext& ctx, Value cards) {
   j.set("show_search", false);  // the index has its own search box
   std::map<std::string, std::pair<std::string, int>> apps, cats, tags;
   for (const auto& p : lib.personas) {
-    auto& a = apps[p.app];
-    a.first = ctx.app_name(p.app);
+    auto& a = apps[p.app_slug()];  // the filter's value is the slug, as each card's data-app
+    a.first = p.app;
     ++a.second;
     auto& c = cats[p.category];
     c.first = humanize(p.category);
@@ -354,7 +354,7 @@ Value index_data(const RenderContext& ctx, Value cards) {
     }
   }
   j.set("cards", std::move(cards));
-  j.set("apps", facet(apps, [&](const std::string& v) { return ctx.paths.app(v); }));
+  j.set("apps", facet(apps, [&](const std::string& slug) { return ctx.paths.app(apps[slug].first); }));
   j.set("categories", facet(cats, [&](const std::string& v) { return ctx.paths.category(v); }));
   j.set("tags", facet(tags, nullptr));
   // The scripts of the search index's shards (their number depends on the number of personas
@@ -483,7 +483,6 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
       add(p.pid);
       add(p.name);
       add(p.app);
-      add(ctx.app_name(p.app));
       add(p.category);
       add(std::to_string(p.tags.size()));
       add(std::to_string(comments(p)));
@@ -522,7 +521,7 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
     const std::vector<std::size_t>* members;
   };
   std::vector<Group> groups;
-  for (const auto& [app, members] : by_app) groups.push_back({ctx.paths.app(app), "App", ctx.app_name(app), &members});
+  for (const auto& [app, members] : by_app) groups.push_back({ctx.paths.app(app), "App", app, &members});
   for (const auto& [cat, members] : by_category)
     groups.push_back({ctx.paths.category(cat), "Category", humanize(cat), &members});
   pages.push_back("index.html");
@@ -612,8 +611,8 @@ std::string search_entry(const RenderContext& ctx, const Persona& p, std::string
   member("pid", p.pid);
   member("name", p.name);
   member("href", ctx.paths.persona(p.pid, ".html"));
-  member("app", p.app);
-  member("app_name", ctx.app_name(p.app));
+  member("app", p.app_slug());
+  member("app_name", p.app);
   member("category", p.category);
   append_key(out, "tags");
   out += '[';

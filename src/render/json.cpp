@@ -10,6 +10,19 @@ using ojson = nlohmann::ordered_json;
 
 ojson time_or_null(const std::string& t) { return t.empty() ? ojson(nullptr) : ojson(t); }
 
+/// A persona's version, a number as its file writes it ("2", "1.0", "1.10"), as a JSON number:
+/// whole numbers written without a point stay integers; the others are read as doubles, which
+/// JSON writes back with their point ("1.0").
+ojson version_number(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 16)
+    return std::stoll(text);
+  try {
+    return std::stod(text);
+  } catch (const std::exception&) {
+    return text;  // the schema admits only numbers; a tree built in code may hold anything
+  }
+}
+
 ojson library_info(const RenderContext& ctx) {
   const Config& c = ctx.library.config;
   ojson j;
@@ -32,11 +45,11 @@ ojson persona_json(const RenderContext& ctx, const Persona& p) {
   j["pid"] = p.pid;
   j["name"] = p.name;
   j["app"] = p.app;
-  j["app_name"] = ctx.app_name(p.app);
+  j["app_slug"] = p.app_slug();
   j["archetype"] = p.archetype();
   j["category"] = p.category;
   j["tags"] = p.tags;
-  j["version"] = p.version;
+  j["version"] = version_number(p.version);
   j["file"] = p.file;
   ojson fields = ojson::object();
   for (const auto& def : profile_fields()) {
@@ -98,8 +111,11 @@ std::string persona_document(const RenderContext& ctx, const Persona& p) {
 std::string library_document(const RenderContext& ctx) {
   const auto& lib = ctx.library;
   std::map<std::string, int> apps, cats, tags;
+  std::map<std::string, std::string> app_names;  // slug -> the app's name, as the first persona writes it
   for (const auto& p : lib.personas) {
-    ++apps[p.app];
+    std::string slug = p.app_slug();
+    ++apps[slug];
+    app_names.emplace(slug, p.app);
     ++cats[p.category];
     for (const auto& t : p.tags) ++tags[t];
   }
@@ -118,7 +134,7 @@ std::string library_document(const RenderContext& ctx) {
   j["format"] = kJsonFormat;
   j["kind"] = "library";
   j["library"] = library_info(ctx);
-  j["apps"] = facet(apps, [&](const std::string& s) { return ctx.app_name(s); });
+  j["apps"] = facet(apps, [&](const std::string& s) { return app_names[s]; });
   j["categories"] = facet(cats, [](const std::string& s) { return humanize(s); });
   j["tags"] = facet(tags, [](const std::string& s) { return s; });
   j["personas"] = ojson::array();

@@ -10,7 +10,7 @@
 
 namespace persona::render {
 
-inline constexpr int kJsonFormat = 1;
+inline constexpr int kJsonFormat = 2;
 
 /// One persona with its fields and community figures (an item of library.json's "personas").
 nlohmann::ordered_json persona_json(const RenderContext& ctx, const Persona& p);

@@ -69,7 +69,7 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
     out += "app: " + q(p.app) + "\n";
     out += "category: " + q(p.category) + "\n";
     out += "tags: " + nlohmann::json(p.tags).dump() + "\n";
-    out += "version: " + std::to_string(p.version) + "\n";
+    out += "version: " + p.version + "\n";
     if (o.activity) {
       out += "contributions: " + std::to_string(o.activity->total()) + "\n";
       out += "contributors: " + std::to_string(o.activity->contributors.size()) + "\n";
@@ -79,7 +79,7 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
   }
   if (!o.index_href.empty()) out += "[← All personas](" + md_url(o.index_href) + ")\n\n";
   out += "# " + meta(p.name) + "\n\n";
-  out += "`" + p.pid + "` · " + meta(p.app_display()) + " · " + meta(p.category);
+  out += "`" + p.pid + "` · " + meta(p.app) + " · " + meta(p.category);
   if (!p.tags.empty()) {
     out += " ·";
     for (const auto& t : p.tags) out += " #" + meta(t);
@@ -107,7 +107,7 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
     for (const Record* r : o.activity->comments) {
       out += "\n**" + markdown_escape(r->author) + "** · " + date_of(r->time);
       if (!r->field.empty()) {
-        auto path = parse_field_path(r->field, nullptr);
+        auto path = parse_record_field_path(r->field, nullptr);
         const FieldDef* def = path ? find_field(path->field) : nullptr;
         if (def) out += " · on " + std::string(def->label) + (path->item ? " " + std::to_string(*path->item) : "");
       }
@@ -142,7 +142,7 @@ std::string index_markdown(const RenderContext& ctx) {
   for (const auto& p : lib.personas) {
     std::string href = ctx.paths.persona(p.pid, ".md");
     out += "| [" + markdown_escape(p.name) + "](" + md_url(href) + ") | `" + p.pid + "` | " +
-           markdown_escape(ctx.app_name(p.app)) + " | " + markdown_escape(humanize(p.category)) +
+           markdown_escape(p.app) + " | " + markdown_escape(humanize(p.category)) +
            " | " + std::to_string(ctx.activity_of(p.pid).comments.size()) + " |\n";
   }
   return out;

@@ -233,9 +233,6 @@ Persona parse_persona(const std::string& file, const std::string& text, bool lig
   PersonaFile f;
   f.path = file;
   f.root = std::move(tree);
-  // build_persona reads only `version` from the JSON document.
-  f.doc = nlohmann::json::object();
-  if (const yaml::Node* v = light ? nullptr : f.root->find("version")) f.doc["version"] = schema::to_json(*v);
   Persona p = build_persona(f);
   if (light) {
     p.text.clear();
@@ -279,7 +276,6 @@ std::string shared_inputs(const RenderContext& ctx, std::string_view salt) {
     add(p.file);
     add(p.name);
     add(p.app);
-    add(ctx.app_name(p.app));
     add(p.category);
     add(ctx.paths.persona(p.pid, ""));
     add(ctx.paths.app(p.app));
@@ -547,7 +543,7 @@ void stream(Library& lean, PreviousExport last, const TemplateSet& templates, co
           search_text = std::move(parts.search_text);
         }
         if (need_card) it.card = card_text(*full);
-        std::string search_key = path + "\n" + ctx.app_name(light.app);
+        std::string search_key = path + "\n" + light.app;
         if (it.entry == Item::Entry::kNone || it.search_key != search_key) {
           parse();
           std::string entry = search_entry(ctx, *full, search_text ? *search_text : search_text_json(*full));

@@ -363,7 +363,9 @@ std::vector<Diagnostic> Schema::run(const yaml::Node& root, const Adapter& targe
       diag.hint = describe_sub();
     } else if (d.rfind("Expected number greater than", 0) == 0) {
       diag.code = "schema-minimum";
-      diag.message = subject + " must be at least " + number_text(sub, "minimum");
+      diag.message = sub && sub->contains("exclusiveMinimum")
+                         ? subject + " must be greater than " + number_text(sub, "exclusiveMinimum")
+                         : subject + " must be at least " + number_text(sub, "minimum");
     } else if (d.rfind("Expected number less than", 0) == 0) {
       diag.code = "schema-maximum";
       diag.message = subject + " must be at most " + number_text(sub, "maximum");

@@ -152,12 +152,12 @@ fi
 arch=personas/segment/segment-data-architect.yaml
 
 # A staged file that is not canonical: fmt rewrites it and the commit stops.
-sed -i 's/^app: segment$/app: "segment"/' "$arch"
+sed -i 's/^app: Segment$/app: "Segment"/' "$arch"
 git add "$arch"
 run_hooks
 expect "non-canonical file: hooks fail" "$code" 1
 grep -q 'persona fmt.*Failed' <<<"$out" && ok || bad "non-canonical file: persona fmt did not fail" "$out"
-expect "non-canonical file: rewritten" "$(grep '^app:' "$arch")" "app: segment"
+expect "non-canonical file: rewritten" "$(grep '^app:' "$arch")" "app: Segment"
 git add "$arch"
 run_hooks
 expect "after fmt: hooks pass" "$code" 0

@@ -149,14 +149,15 @@ $(checked) files checked, no problems"
 
 # --- GitHub's limits: 11 errors and 11 warnings give 10 + 10 annotations and a notice ---------
 git checkout -q main
-fields=(identity intention outcome worldview scenario context impact aha_moment success_signal churn_trigger)
+# The ten text fields; every value below is also a job story, so jtbd takes it too.
+fields=(identity intention outcome scenario context composability aha_moment jtbd success_signal churn_trigger)
 git checkout -q -b many
 for f in "${fields[@]}"; do make_record APP-153 confirm "$f" "" >/dev/null; done
-for f in "${fields[@]}"; do set_field APP-154 "$f" "A maintainer rewrote the $f of this persona."; done
+for f in "${fields[@]}"; do set_field APP-154 "$f" "When I rewrite the $f by hand, I want to skip the records, so the gate must notice."; done
 make_record APP-154 correct "goals[1]" "Grow the trial-to-paid rate with evidence, not hunches." --hash 0123456789012345678901234567890123456789 >/dev/null
 commit_all "Confirm ten old values; edit another persona by hand"
 git checkout -q main
-for f in "${fields[@]}"; do set_field APP-153 "$f" "Main changed the $f of this persona since."; done
+for f in "${fields[@]}"; do set_field APP-153 "$f" "When I change the $f on main, I want to move on, so the old confirmations go stale."; done
 commit_all "Main rewrites ten fields"
 git checkout -q many
 run_persona check --base main --format github

@@ -258,7 +258,7 @@ expect_run "direct edit beside a record" 1 "$direct" "$(judged "2 files")
 
 # Presentation only: not canonical (fmt --check on touched files) and changed without a record.
 scenario
-sed -i 's/^app: segment$/app: "segment"/' "$arch"
+sed -i 's/^app: Segment$/app: "Segment"/' "$arch"
 commit_all "Quote a value"
 run_persona check --base main --format github
 expect_run "presentation-only edit" 1 \
@@ -293,7 +293,7 @@ expect_run "two personas" 0 \
 # --- fmt --check looks at the files the change touches; without --base, at all --------------
 scenario
 git checkout -q main
-sed -i 's/^app: segment$/app: "segment"/' "$arch"
+sed -i 's/^app: Segment$/app: "Segment"/' "$arch"
 commit_all "A non-canonical file on main"
 git checkout -q pr && git merge -q --ff-only main
 make_record APP-154 confirm aha_moment "" >/dev/null

@@ -66,6 +66,10 @@ hint: contributions are published: use a display name and no email addresses" AP
 refused "invalid branch name" 2 "persona: error: 'bad..name' is not a valid branch name
 hint: branch names cannot contain spaces, '..', '~', '^', ':', '?', '*', '[' or '\\'" APP-153 --confirm identity --branch bad..name
 
+python3 -c 'print("a" * 70000 + ".")' >"$work/big.txt"
+refused "text over the limit" 2 "persona: error: --text: the text is 70001 characters long, over the limit of 8000
+hint: shorten it, or make several contributions" APP-153 --correct identity --text-file "$work/big.txt"
+
 # ---- the base does not resolve ------------------------------------------------------------
 refused "base does not resolve" 3 "persona: error: the base 'nope' does not resolve to a commit
 hint: 'git branch -a' lists the branches; any revision git understands works" APP-153 --confirm identity --base nope
@@ -126,7 +130,7 @@ persona: error: 'APP-153' would not validate after this change; nothing was writ
   APP-153 --extend goals --text "$(value_of APP-153 'goals[1]')"
 sed -i 's/^version: 1$/version: 0/' "$file"
 tgit commit -qam "Break APP-153"
-refused "invalid before the change" 1 "$file:12:10: error: 'version' must be at least 1 [schema-minimum]
+refused "invalid before the change" 1 "$file:12:10: error: 'version' must be greater than 0 [schema-minimum]
  12 | version: 0
     |          ^
 persona: error: 'APP-153' does not validate as it is at the base commit; nothing was written" \

@@ -160,7 +160,7 @@ check "the new text is in the page" grep -q videographers "$tmp/a/personas/app-1
 
 # A removed persona: its files go, the pages listing it change.
 rm "$tmp/lib/personas/stripe/stripe-platform-builder.yaml"
-sed -i 's/^  - "APP-116 .*$/  - "Stripe: revenue sits next to product events"/' "$tmp/lib/personas/segment/segment-data-architect.yaml"
+sed -i 's/^  - APP-116 .*$/  - Stripe: revenue sits next to product events/' "$tmp/lib/personas/segment/segment-data-architect.yaml"
 sed -i '/APP-116/d' "$tmp/lib/personas/clerk/clerk-authentication-developer.yaml"
 run --repo "$tmp/lib" export --format html,json,md --out "$tmp/a"
 check "a removed persona's files are removed" test ! -e "$tmp/a/personas/app-116.html"

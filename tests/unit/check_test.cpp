@@ -303,7 +303,7 @@ TEST_CASE("fmt --check as diagnostics points at the first line that differs") {
       check_persona_text("personas/segment/segment-data-architect.yaml", text, *schema, true));
   CHECK(check::format_check(lib, {}, true, *schema).empty());
   std::string changed = text;
-  changed.replace(changed.find("app: segment"), 12, "app: 'segment'");
+  changed.replace(changed.find("app: Segment"), 12, "app: 'Segment'");
   lib.files[0] =
       check_persona_text("personas/segment/segment-data-architect.yaml", changed, *schema, true);
   auto ds = check::format_check(lib, {}, true, *schema);

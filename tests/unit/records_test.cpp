@@ -70,3 +70,19 @@ TEST_CASE("confirmations count for the value they confirmed") {
   CHECK(a["APP-153"].fields["aha_moment"].earlier_confirmations == 1);
   CHECK(a["APP-153"].fields["aha_moment"].contributors.size() == 2);
 }
+
+TEST_CASE("a record of the earlier format may address an item of a field that is text now") {
+  std::string err;
+  auto p = parse_record_field_path("composability[2]", &err);
+  REQUIRE(p);
+  CHECK(p->str() == "composability");
+  CHECK(!parse_field_path("composability[2]", &err));
+  CHECK(err == "field 'composability' is text, not a list; address it as 'composability'");
+  CHECK(!parse_record_field_path("composability[x]", &err));
+  CHECK(err == "field 'composability' is text, not a list; address it as 'composability'");
+  CHECK(!parse_record_field_path("nope[2]", &err));
+  CHECK(err == "unknown field 'nope'");
+  auto item = parse_record_field_path("worldview[2]", &err);
+  REQUIRE(item);
+  CHECK(item->str() == "worldview[2]");
+}

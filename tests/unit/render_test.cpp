@@ -562,7 +562,7 @@ TEST_CASE("render: the standalone page inlines its style and runs no script") {
 }
 
 TEST_CASE("render: Markdown for show stays as it was, list items keep their lines") {
-  Persona p = persona_with("APP-1", "acme", "tools");
+  Persona p = persona_with("APP-1", "Acme", "tools");
   p.name = "The Acme *Star*";
   p.tags = {"a"};
   p.text["identity"] = "Who.";

@@ -36,7 +36,8 @@ TEST_CASE("the bundled persona passes every per-file rule") {
   REQUIRE(f.ok());
   Persona p = build_persona(f);
   CHECK(p.pid == "APP-153");
-  CHECK(p.app_display() == "Segment");
+  CHECK(p.app == "Segment");
+  CHECK(p.app_slug() == "segment");
   CHECK(p.archetype() == "Data Architect");
   CHECK(p.canonical_path() == kSegment);
 }
@@ -57,6 +58,61 @@ TEST_CASE("library rules catch what a schema cannot") {
   CHECK(codes(kSegment, replace(s, jt, "jtbd: When I ship events, I want to trust them.\n")) ==
         std::vector<std::string>{"jtbd-form"});
   CHECK(codes(kSegment, replace(s, "version: 1", "version: 1\n# fine")) == std::vector<std::string>{});
+}
+
+TEST_CASE("the app is its name; its folder is the one slug rule's") {
+  CHECK(app_slug("Google Analytics") == "google-analytics");
+  CHECK(app_slug("  Monday.com ") == "monday-com");
+  CHECK(app_slug("Miro\xE2\x84\xA2") == "miro");
+  CHECK(app_slug("\xE9\xA3\x9E\xE4\xB9\xA6").empty());
+  CHECK(canonical_persona_path("Google Analytics", "The Google Analytics Growth Analyst") ==
+        "personas/google-analytics/google-analytics-growth-analyst.yaml");
+  std::string s = seed(kSegment);
+  auto diags = [&](const std::string& path, const std::string& text) {
+    auto f = check_persona_text(path, text, *schema::Schema::builtin("persona"), true);
+    std::vector<std::string> out;
+    for (const auto& d : f.diagnostics)
+      out.push_back(std::to_string(d.line) + ":" + std::to_string(d.column) + " " + d.code + " " +
+                    d.message);
+    return out;
+  };
+  std::string two_words = replace(replace(s, "app: Segment", "app: Segment Connections"),
+                                  "name: The Segment Data Architect",
+                                  "name: The Segment Connections Data Architect");
+  CHECK(diags("personas/segment-connections/segment-connections-data-architect.yaml", two_words).empty());
+  CHECK(diags(kSegment, replace(s, "app: Segment", "app: segment")) ==
+        std::vector<std::string>{"4:6 legacy-format 'app' is the slug 'segment' of the earlier format; "
+                                 "the format writes the app's name, 'Segment'"});
+  CHECK(diags(kSegment, replace(s, "app: Segment", "app: SEGMENT")) ==
+        std::vector<std::string>{"3:7 name-app-mismatch 'name' 'The Segment Data Architect' does not "
+                                 "start with 'The' and the app 'SEGMENT'"});
+  std::string no_slug = replace(replace(s, "app: Segment", "app: \"\xE9\xA3\x9E\xE4\xB9\xA6\""),
+                                "name: The Segment Data Architect",
+                                "name: \"The \xE9\xA3\x9E\xE4\xB9\xA6 Data Architect\"");
+  CHECK(diags(kSegment, no_slug) ==
+        std::vector<std::string>{"4:6 app-slug 'app' '\xE9\xA3\x9E\xE4\xB9\xA6' has no ASCII letter or "
+                                 "digit to name its folder"});
+  // A list of bullet lines ends without a full stop: that is not text cut off mid-sentence.
+  CHECK(diags(kSegment, s).empty());
+  auto after_list = diags(kSegment, replace(s, "CI syncs it to Protocols\n", "CI syncs it to Protocols\n\n  And then\n"));
+  REQUIRE(after_list.size() == 1);
+  CHECK(after_list[0].find("truncated-text 'composability' stops mid-sentence, after 'then'") != std::string::npos);
+}
+
+TEST_CASE("a version is a number as written") {
+  std::string s = seed(kSegment);
+  for (const char* v : {"1.0", "1.1", "2", "0.5", "1e2"}) {
+    auto f = check_persona_text(kSegment, replace(s, "version: 1\n", std::string("version: ") + v + "\n"),
+                                *schema::Schema::builtin("persona"), true);
+    CHECK_MESSAGE(f.diagnostics.empty(), v);
+    REQUIRE(f.ok());
+    CHECK(build_persona(f).version == v);
+  }
+  for (const char* v : {"0", "-1", "'1'", "true", "1000001"}) {
+    auto f = check_persona_text(kSegment, replace(s, "version: 1\n", std::string("version: ") + v + "\n"),
+                                *schema::Schema::builtin("persona"), true);
+    CHECK_MESSAGE(!f.ok(), v);
+  }
 }
 
 TEST_CASE("duplicate items in short and long lists") {
