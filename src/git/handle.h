@@ -59,9 +59,26 @@ inline std::string last_error_message() {
   return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-/// Throws Error(exit 3) "WHAT: <libgit2's message>" when rc < 0; returns rc otherwise.
+/// What a person can do about libgit2's error `rc` (its last error's class decides), for the
+/// hint line of every libgit2 error that reaches them.
+inline std::string error_hint(int rc) {
+  const git_error* e = git_error_last();
+  int klass = e ? e->klass : GIT_ERROR_NONE;
+  if (rc == GIT_ELOCKED || klass == GIT_ERROR_FILESYSTEM)
+    return "another git process may be running, or a file cannot be written; 'git status' says "
+           "more (persona never removes lock files)";
+  if (rc == GIT_ENOTFOUND && (klass == GIT_ERROR_ODB || klass == GIT_ERROR_OBJECT))
+    return "an object git needs is missing: in a shallow clone 'git fetch --unshallow' fetches "
+           "the rest of the history; otherwise 'git fsck' says what is damaged";
+  if (klass == GIT_ERROR_ZLIB || klass == GIT_ERROR_INDEX || rc == GIT_EINVALID)
+    return "the repository looks damaged: 'git fsck' says what is wrong";
+  return "'git status' and 'git fsck' say what git itself makes of the repository";
+}
+
+/// Throws Error(exit 3) "WHAT: <libgit2's message>", with error_hint(), when rc < 0; returns rc
+/// otherwise.
 inline int check(int rc, const std::string& what) {
-  if (rc < 0) throw io_error(what + ": " + last_error_message());
+  if (rc < 0) throw io_error(what + ": " + last_error_message(), error_hint(rc));
   return rc;
 }
 

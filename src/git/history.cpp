@@ -4,7 +4,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "core/text.h"
+#include "git/changes.h"
 #include "git/hash.h"
 
 namespace persona {
@@ -19,7 +21,22 @@ std::map<std::string, git::FileAddition> committed_records(const git::Repository
   std::map<std::string, git::FileAddition> out;
   std::string dir = std::string(kRecordsDir) + "/" + pid;
   std::string in_repo = prefix.empty() ? dir : prefix + "/" + dir;
-  for (auto& a : repo.files_added_under(head, in_repo)) {
+  std::vector<git::FileAddition> added;
+  try {
+    added = repo.files_added_under(head, in_repo);
+  } catch (const Error&) {
+    if (!git::is_shallow(repo)) throw;
+    // The walk reached the commits a shallow clone stops at before it found every record.
+    auto remotes = repo.remotes();
+    std::string remote = remotes.empty() ? "origin"
+                         : std::find(remotes.begin(), remotes.end(), "origin") != remotes.end()
+                             ? "origin"
+                             : remotes.front();
+    throw io_error("cannot tell when the contributions to " + quote(pid) +
+                       " were made: this clone is shallow, and its history stops before them",
+                   "fetch the whole history, then run it again: git fetch --unshallow " + remote);
+  }
+  for (auto& a : added) {
     std::string rel = prefix.empty() ? a.path : a.path.substr(prefix.size() + 1);
     out.emplace(rel, std::move(a));
   }

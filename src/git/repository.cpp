@@ -12,6 +12,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/error.h"
 #include "core/text.h"
 #include "git/handle.h"
 
@@ -38,7 +39,13 @@ namespace persona::git {
 namespace fs = std::filesystem;
 
 void ensure_init() {
-  static const int init = git_libgit2_init();
+  static const int init = [] {
+    int rc = git_libgit2_init();
+    // Ownership is judged by check_ownership(), as git does: libgit2 1.5's own check does not
+    // know safe.directory=* and would refuse a repository git accepts.
+    if (rc >= 0) git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+    return rc;
+  }();
   if (init < 0) throw io_error("cannot initialise libgit2: " + last_error_message());
 }
 
@@ -136,6 +143,18 @@ Signature from_git(const git_signature* s) {
 }
 
 SignaturePtr to_git(const Signature& s, const char* role) {
+  // libgit2 refuses angle brackets but writes a newline as it is, which splits the header and
+  // lets the rest forge one; no control character goes into a commit's header.
+  for (const std::string* part : {&s.name, &s.email}) {
+    bool control = std::any_of(part->begin(), part->end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    if (control || part->find_first_of("<>") != std::string::npos)
+      throw usage_error(std::string("the ") + role + (part == &s.name ? " name " : " email ") +
+                            quote(*part) + " cannot go into a commit: it holds " +
+                            (control ? "a line break or control character" : "'<' or '>'"),
+                        "give it on one line, without control characters or angle brackets");
+  }
   git_signature* sig = nullptr;
   check(git_signature_new(&sig, s.name.c_str(), s.email.c_str(), s.time, s.offset_minutes),
         std::string("invalid ") + role + " " + quote(s.name));
@@ -161,8 +180,9 @@ int collect_value(const git_config_entry* e, void* payload) {
   return 0;
 }
 
-/// git's safe.directory rule: listed in the system or global configuration (never the
-/// repository's own), as the directory itself or '*'.
+/// git's safe.directory rule (2.39): listed in the system or global configuration (never the
+/// repository's own), as the directory itself or '*'; an empty value forgets the entries before
+/// it.
 bool marked_safe(const fs::path& dir) {
   git_config* cfg = nullptr;
   if (git_config_open_default(&cfg) < 0) {
@@ -175,11 +195,12 @@ bool marked_safe(const fs::path& dir) {
                                            &values);
   if (rc < 0) git_error_clear();
   std::string want = strip_slash(fs::path(dir).lexically_normal().string());
+  bool safe = false;
   for (const auto& v : values) {
-    if (v == "*") return true;
-    if (!v.empty() && strip_slash(fs::path(v).lexically_normal().string()) == want) return true;
+    if (v.empty()) safe = false;
+    else if (v == "*" || strip_slash(fs::path(v).lexically_normal().string()) == want) safe = true;
   }
-  return false;
+  return safe;
 }
 
 /// Refuses a repository another user owns, as git does since 2.35.2, with git's own fix as the
@@ -772,8 +793,7 @@ bool Repository::valid_branch_name(std::string_view name) {
 }
 
 std::vector<fs::path> Repository::locks_present(const std::vector<std::string>& refs) const {
-  std::vector<fs::path> candidates = {git_dir() / "index.lock", git_dir() / "HEAD.lock",
-                                      common_dir() / "packed-refs.lock"};
+  std::vector<fs::path> candidates = {git_dir() / "HEAD.lock", common_dir() / "packed-refs.lock"};
   for (const auto& r : refs) candidates.push_back(common_dir() / (r + ".lock"));
   std::vector<fs::path> out;
   std::error_code ec;

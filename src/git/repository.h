@@ -181,9 +181,9 @@ class Repository {
   /// True when `name` is a valid branch name (git check-ref-format --branch).
   static bool valid_branch_name(std::string_view name);
 
-  /// Lock files that would make a change to this repository unsafe: the index's, HEAD's,
-  /// packed-refs', and each given ref's ("refs/heads/x" -> refs/heads/x.lock), as absolute
-  /// paths of the ones present. Nothing is removed.
+  /// Lock files that would make a new branch unsafe: HEAD's, packed-refs', and each given ref's
+  /// ("refs/heads/x" -> refs/heads/x.lock), as absolute paths of the ones present. Not the
+  /// index's: a contribution never writes the index. Nothing is removed.
   std::vector<std::filesystem::path> locks_present(const std::vector<std::string>& refs) const;
 
   /// Writes the files' blobs, the updated trees and a commit on `req.parent` to the object

@@ -85,11 +85,19 @@ refused "the same contribution twice" 3 "persona: error: branch '$made' already 
 hint: choose another name with --branch, e.g. '$made-2'" APP-153 --confirm identity
 
 # ---- lock files: named, never removed ---------------------------------------------------------
-for lock in .git/index.lock .git/HEAD.lock .git/packed-refs.lock .git/refs/heads/locked/branch.lock; do
+# The index is never touched: a held index.lock (a 'git add' running, or left behind) is no
+# reason to refuse, and the lock and the index stay as they were.
+: >.git/index.lock
+index_before=$(sha1sum .git/index)
+run_persona contribute APP-153 --confirm identity --branch beside-index-lock
+expect "index.lock held: contribute works" "$code" 0
+expect "index.lock held: the lock stays" "$(ls .git/index.lock)" ".git/index.lock"
+expect "index.lock held: the index is unchanged" "$(sha1sum .git/index)" "$index_before"
+rm .git/index.lock
+for lock in .git/HEAD.lock .git/packed-refs.lock .git/refs/heads/locked/branch.lock; do
   mkdir -p "$(dirname "$lock")"
   : >"$lock"
   case $lock in
-    *index.lock) what="the index is locked" ;;
     *HEAD.lock) what="HEAD is locked" ;;
     *packed-refs.lock) what="the packed refs are locked" ;;
     *) what="branch 'locked/branch' is locked" ;;
@@ -150,8 +158,17 @@ if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1; then
 hint: if you trust it, mark it safe: git config --global --add safe.directory $work/theirs"
   expect "owned by another user: nothing changed" \
     "$(git -c safe.directory='*' for-each-ref; find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 sha1sum)" "$before"
-  git config --global --add safe.directory "$work/theirs"
-  run_persona contribute APP-153 --confirm aha_moment
+  # safe.directory as git 2.39 reads it from the global configuration: the directory, or '*';
+  # an empty value forgets the entries before it.
+  mkdir -p "$work/home"
+  printf '[safe]\n\tdirectory = *\n' >"$work/home/.gitconfig"
+  HOME=$work/home run_persona contribute APP-153 --confirm aha_moment --branch safe-star --author "Ada Lovelace"
+  expect "owned by another user: safe.directory=* trusts it" "$code" 0
+  printf '[safe]\n\tdirectory = *\n\tdirectory =\n' >"$work/home/.gitconfig"
+  HOME=$work/home run_persona contribute APP-153 --confirm aha_moment --branch safe-reset --author "Ada Lovelace"
+  expect "owned by another user: an empty safe.directory forgets '*'" "$code" 3
+  printf '[safe]\n\tdirectory = %s/\n' "$work/theirs" >"$work/home/.gitconfig"
+  HOME=$work/home run_persona contribute APP-153 --confirm aha_moment --branch safe-dir --author "Ada Lovelace"
   expect "owned by another user: marked safe, it works" "$code" 0
   cd "$work/lib"
 else

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `persona history PID [--field F] [--format text|json]`: exact output, each contribution tied to
-# the commit that added its record, uncommitted records shown as such, errors; and speed on a
-# history of 20,000 commits (only the tree ids of contributions/<pid>/ are compared).
+# the commit that added its record, uncommitted records shown as such, errors (a shallow clone
+# included); and a history of 20,000 commits (speed is scripts/bench's to measure).
 #   bash tests/e2e/history.sh PERSONA_BINARY SOURCE_DIR
 set -euo pipefail
 persona=$(realpath "$1") src=$(realpath "$2")
@@ -133,6 +133,18 @@ first_out=$out
 run_persona history APP-153 --field identity
 expect "the same history with the cache warm" "$out" "$first_out"
 
+# ---- a shallow clone whose history stops before the records ---------------------------------------
+tgit commit -q --allow-empty -m "A later commit"
+git clone -q --depth 1 "file://$work/lib" "$work/shallow"
+cd "$work/shallow"
+run_persona history APP-153
+expect_run "shallow clone" 3 "" "persona: error: cannot tell when the contributions to 'APP-153' were made: this clone is shallow, and its history stops before them
+hint: fetch the whole history, then run it again: git fetch --unshallow origin"
+git fetch -q --unshallow origin
+run_persona history APP-153
+expect "shallow clone, unshallowed: it works" "$code" 0
+cd "$work/lib"
+
 # ---- 20,000 commits ------------------------------------------------------------------------------
 # A linear history made with git fast-import: the first commit adds one record of APP-153, 19,998
 # commits change other files (some under contributions/, so that directory's tree changes every
@@ -168,9 +180,7 @@ EOF
 git fast-import --quiet <"$work/stream"
 expect "the big history" "$(git rev-list --count big ^main)" 20000
 git checkout -q big
-start=$(date +%s%N)
 run_persona history APP-153 --format json
-elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 expect "20,000 commits: exit" "$code" 0
 expect "20,000 commits: each record's commit" "$(printf '%s' "$out" | python3 -c '
 import json, sys
@@ -181,7 +191,5 @@ for f in h["fields"]:
             print(c["field"], c["commit"], c["commit_summary"])')" \
   "outcome $(git rev-parse big) commit 20000
 goals $(git rev-parse big~19999) commit 1"
-echo "history on 20,000 commits: ${elapsed_ms} ms"
-if ((elapsed_ms < 15000)); then ok; else bad "history on 20,000 commits took ${elapsed_ms} ms (limit 15000)"; fi
 
 finish

@@ -130,10 +130,12 @@ TEST_CASE("branches are created only when free, and locks are named, never remov
   CHECK(fs::exists(repo.common_dir() / "refs/heads/contrib/x.lock"));
   CHECK_FALSE(repo.branch_exists("contrib/x"));
 
+  // The index is never written by a contribution: its lock is no reason to stop.
   std::ofstream(repo.git_dir() / "index.lock") << "";
+  std::ofstream(repo.git_dir() / "HEAD.lock") << "";
   auto locks = repo.locks_present({"refs/heads/contrib/x", "refs/heads/contrib/y"});
   REQUIRE(locks.size() == 2);
-  CHECK(locks[0] == repo.git_dir() / "index.lock");
+  CHECK(locks[0] == repo.git_dir() / "HEAD.lock");
   CHECK(locks[1] == repo.common_dir() / "refs/heads/contrib/x.lock");
 
   CHECK(Repository::valid_branch_name("contrib/APP-153/confirm-aha_moment-1a2b3c4d"));
