@@ -5,6 +5,7 @@
 
 #include "cli/runtime.h"
 #include "core/error.h"
+#include "core/untrusted.h"
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(true);
@@ -14,12 +15,13 @@ int main(int argc, char** argv) {
     code = persona::cli::run(argc, argv, rt);
   } catch (const persona::Error& e) {
     std::cout.flush();
-    std::cerr << "persona: error: " << e.what() << "\n";
-    if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";
+    // Messages quote what users and files wrote: never a control character to the terminal.
+    std::cerr << "persona: error: " << persona::terminal_safe(e.what()) << "\n";
+    if (!e.hint().empty()) std::cerr << "hint: " << persona::terminal_safe(e.hint()) << "\n";
     code = e.code();
   } catch (const std::exception& e) {
     std::cout.flush();
-    std::cerr << "persona: internal error: " << e.what() << "\n";
+    std::cerr << "persona: internal error: " << persona::terminal_safe(e.what()) << "\n";
     code = persona::kExitIo;
   }
   std::cout.flush();

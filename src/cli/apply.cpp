@@ -4,6 +4,7 @@
 
 #include "cli/contribution_common.h"
 #include "cli/runtime.h"
+#include "core/untrusted.h"
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
@@ -34,7 +35,7 @@ int apply_command(Runtime& rt, const ApplyFlags& f) {
   ParsedRequest req = parse_request(name, text);
   if (!req.diagnostics.empty()) print_text(rt.err, req.diagnostics, source, rt.color());
   if (count_errors(req.diagnostics) > 0) {
-    rt.err << "persona: error: the request " << quote(name, 200)
+    rt.err << "persona: error: the request " << terminal_safe(quote(name, 200))
            << " has problems; nothing was written\n";
     return kExitProblems;
   }
@@ -53,7 +54,7 @@ int apply_command(Runtime& rt, const ApplyFlags& f) {
     for (const auto& p : c.problems) ds.push_back(request_diagnostic(req, name, p));
     sort_diagnostics(ds);
     print_text(rt.err, ds, source, rt.color());
-    rt.err << "persona: error: the request " << quote(name, 200)
+    rt.err << "persona: error: the request " << terminal_safe(quote(name, 200))
            << " has problems; nothing was written\n";
     return kExitProblems;
   }

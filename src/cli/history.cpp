@@ -5,6 +5,7 @@
 #include "cli/runtime.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "core/untrusted.h"
 #include "library/partial_load.h"
 
 namespace persona::cli {
@@ -34,7 +35,7 @@ int history_command(Runtime& rt, const HistoryFlags& f) {
   const Library& lib = one ? *one : rt.library();
   git::Repository repo = git::Repository::discover(lib.root);
   PersonaHistory h = persona_history(lib, p, &repo, only);
-  rt.out << (f.format == "json" ? history_json(h) : history_text(h));
+  rt.out << (f.format == "json" ? history_json(h) : terminal_safe(history_text(h), true));
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 #include "cli/runtime.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "core/untrusted.h"
 
 namespace persona::cli {
 
@@ -72,7 +73,7 @@ int list(Runtime& rt, const ListOptions& o) {
   rt.out << (color ? "\x1b[1m" : "") << pad("PID", wpid) << pad("APP", wapp) << pad("CATEGORY", wcat)
          << "NAME" << (color ? "\x1b[0m" : "") << "\n";
   for (const auto* p : rows)
-    rt.out << pad(p->pid, wpid) << pad(p->app, wapp) << pad(p->category, wcat) << p->name << "\n";
+    rt.out << terminal_safe(pad(p->pid, wpid) + pad(p->app, wapp) + pad(p->category, wcat) + p->name) << "\n";
   return kExitOk;
 }
 

@@ -3,6 +3,7 @@
 #include "cli/runtime.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "core/untrusted.h"
 #include "library/format.h"
 #include "render/markdown.h"
 
@@ -39,7 +40,7 @@ int show(Runtime& rt, const ShowOptions& o) {
         if (c == '\n') shown += indent;
       }
       std::string key = path.str();
-      rt.out << key << std::string(w + 2 - key.size(), ' ') << shown << "\n";
+      rt.out << key << std::string(w + 2 - key.size(), ' ') << terminal_safe(shown, true) << "\n";
     }
     return kExitOk;
   }
@@ -53,7 +54,8 @@ int show(Runtime& rt, const ShowOptions& o) {
     rt.out << (r.text ? *r.text : lib.source(p.file));
     return kExitOk;
   }
-  rt.out << render::persona_markdown(p);
+  // What the file says, with no control or bidi character reaching the terminal.
+  rt.out << terminal_safe(render::persona_markdown(p), true);
   return kExitOk;
 }
 

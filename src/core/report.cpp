@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/text.h"
+#include "core/untrusted.h"
 
 namespace persona {
 
@@ -25,11 +26,11 @@ void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const Sour
   std::map<std::string, std::string> texts;
   for (const auto& d : ds) {
     auto c = [&](const char* code) { return color ? code : ""; };
-    out << c(kBold) << d.file;
+    out << c(kBold) << terminal_safe(d.file);
     if (d.line > 0) out << ":" << d.line << ":" << d.column;
     out << ": " << c(kReset) << c(d.severity == Severity::kError ? kRed : kYellow)
-        << severity_name(d.severity) << ":" << c(kReset) << " " << d.message << " [" << d.code
-        << "]\n";
+        << severity_name(d.severity) << ":" << c(kReset) << " " << terminal_safe(d.message) << " ["
+        << d.code << "]\n";
     if (d.line > 0 && source) {
       if (!texts.count(d.file)) {
         texts[d.file] = source(d.file);
@@ -38,21 +39,24 @@ void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const Sour
       const auto& lines = lines_of[d.file];
       if (d.line <= static_cast<int>(lines.size())) {
         std::string_view l = lines[d.line - 1];
-        bool valid_utf8 = !find_text_fault(l).has_value();
         std::string num = std::to_string(d.line);
-        // Show at most 160 characters of the line around the column.
+        // Show at most 160 characters of the line around the column; never echo a control or
+        // bidi character or broken UTF-8 from a hostile file to a terminal (one '?' each, so
+        // the caret stays under its column).
         std::string shown;
         int col = 0, caret = 0;
         int first = std::max(1, d.column - 80);
-        for (std::size_t i = 0; i < l.size(); ++i) {
-          if ((static_cast<unsigned char>(l[i]) & 0xC0) != 0x80) ++col;
-          if (col < first) continue;
+        for (std::size_t i = 0; i < l.size();) {
+          auto cp = code_point_at(l, i);
+          std::size_t len = cp ? cp->len : 1;
+          ++col;
           if (col >= first + 160) break;
-          unsigned char ch = static_cast<unsigned char>(l[i]);
-          // Never echo control bytes or broken UTF-8 from a hostile file to a terminal.
-          if (ch == '\t') shown += ' ';
-          else if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !valid_utf8)) shown += '?';
-          else shown += static_cast<char>(ch);
+          if (col >= first) {
+            if (cp && cp->cp == '\t') shown += ' ';
+            else if (!cp || is_invisible_control(cp->cp)) shown += '?';
+            else shown.append(l.substr(i, len));
+          }
+          i += len;
         }
         caret = d.column - first;
         out << " " << num << " | " << shown << "\n";
@@ -60,7 +64,8 @@ void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const Sour
             << c(kCyan) << "^" << c(kReset) << "\n";
       }
     }
-    if (!d.hint.empty()) out << "  " << c(kCyan) << "hint:" << c(kReset) << " " << d.hint << "\n";
+    if (!d.hint.empty())
+      out << "  " << c(kCyan) << "hint:" << c(kReset) << " " << terminal_safe(d.hint) << "\n";
   }
 }
 
@@ -118,10 +123,12 @@ void print_github(std::ostream& out, const std::vector<Diagnostic>& ds, int max_
       continue;
     }
     ++count;
-    out << "::" << (err ? "error" : "warning") << " file=" << github_escape_property(d.file);
+    out << "::" << (err ? "error" : "warning")
+        << " file=" << github_escape_property(terminal_safe(d.file));
     if (d.line > 0) out << ",line=" << d.line << ",col=" << d.column;
     out << ",title=" << github_escape_property("persona " + d.code) << "::"
-        << github_escape_data(d.message + (d.hint.empty() ? "" : " (" + d.hint + ")")) << "\n";
+        << github_escape_data(terminal_safe(d.message + (d.hint.empty() ? "" : " (" + d.hint + ")")))
+        << "\n";
   }
   if (dropped > 0)
     out << "::notice title=persona::" << dropped
@@ -129,15 +136,19 @@ void print_github(std::ostream& out, const std::vector<Diagnostic>& ds, int max_
 }
 
 namespace {
-/// A Markdown table cell: pipes escaped, line breaks as <br>, angle brackets as entities.
+/// A Markdown table cell of the step summary, which GitHub renders: text only. Line breaks as
+/// <br>, other control and bidi characters made visible (terminal_safe), every character
+/// Markdown or HTML could read as a link, image, code span, tag or table cell escaped (emphasis
+/// is left alone: it can do no harm, and escaping every '_' made names unreadable).
 std::string md_cell(std::string_view s) {
   std::string out;
-  for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += "<br>";
-    else if (c == '\r') continue;
+  for (char c : terminal_safe(s, true)) {
+    if (c == '\n') out += "<br>";
+    else if (c == '\t') out += ' ';
     else if (c == '<') out += "&lt;";
     else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else if (std::string_view("|\\`[]").find(c) != std::string_view::npos) out += std::string("\\") + c;
     else out += c;
   }
   return out;

@@ -135,6 +135,16 @@ std::optional<TextFault> find_text_fault(std::string_view t) {
   return std::nullopt;
 }
 
+std::optional<CodePoint> code_point_at(std::string_view t, std::size_t i) {
+  if (i >= t.size()) return std::nullopt;
+  unsigned char c = static_cast<unsigned char>(t[i]);
+  if (c < 0x80) return CodePoint{c, 1};
+  CodePoint out;
+  Utf8 r = decode_at(t, i, out.cp, out.len);
+  if (r == Utf8::kOk || r == Utf8::kControl) return out;  // a C1 control is still a character
+  return std::nullopt;
+}
+
 std::string slugify(std::string_view s) {
   std::string out;
   bool dash = false;

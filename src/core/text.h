@@ -16,6 +16,15 @@ struct TextFault {
 };
 std::optional<TextFault> find_text_fault(std::string_view text);
 
+/// The code point of the UTF-8 character starting at t[i] and its length in bytes; nullopt
+/// when the bytes there are not well-formed UTF-8 (a bad lead or continuation byte, an overlong
+/// form, a surrogate, beyond U+10FFFF).
+struct CodePoint {
+  unsigned cp = 0;
+  std::size_t len = 0;
+};
+std::optional<CodePoint> code_point_at(std::string_view t, std::size_t i);
+
 /// Lowercase ASCII slug: runs of anything but [a-z0-9] become one '-', no '-' at either end.
 std::string slugify(std::string_view s);
 

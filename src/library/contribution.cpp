@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "core/untrusted.h"
 #include "git/repository.h"
 #include "git/worktree.h"
 #include "library/blob_cache.h"
@@ -121,7 +122,17 @@ std::vector<RequestProblem> check_request(const ContributionRequest& r, bool req
   std::string text = normalize_contribution_text(r.text);
   check_length(out, "text", text, "text", "shorten it, or make several contributions");
   check_length(out, "note", normalize_contribution_text(r.note), "note", "a sentence or two is enough");
-  check_length(out, "author", r.author, "author's name", "give the name to credit, as it should show");
+  for (auto [key, value] : {std::pair<const char*, const std::string*>{"text", &r.text}, {"note", &r.note}}) {
+    if (auto fault = find_text_fault(*value))
+      out.push_back(RequestProblem{key, std::string("the ") + key + " holds a " + fault->what,
+                                   "write it without control characters"});
+  }
+  if (!r.author.empty()) {
+    if (std::string why = display_name_problem(r.author); !why.empty())
+      out.push_back(RequestProblem{"author", why,
+                                   "give the name to credit on one line, without control "
+                                   "characters, in at most 100 characters"});
+  }
   if (r.kind == "confirm") {
     if (!text.empty())
       add("text", "a confirmation takes no text",
@@ -295,16 +306,19 @@ std::string contribution_message(const Contribution& c) {
     subject = "Extend " + r.field + " of " + r.pid;
   else
     subject = "Comment on " + (r.field.empty() ? "" : r.field + " of ") + r.pid;
-  if (!c.persona_name.empty()) subject += " (" + c.persona_name + ")";
+  // What contributors wrote shows in 'git log' on a terminal: one line where a line is wanted,
+  // and no control character anywhere (terminal_safe()).
+  if (!c.persona_name.empty()) subject += " (" + terminal_safe(c.persona_name) + ")";
   std::string m = subject + "\n\n";
   if (!r.text.empty()) {
     m += r.kind == "correct" ? "New value:\n\n" : r.kind == "extend" ? "Added:\n\n" : "";
-    m += r.text + "\n\n";
+    m += terminal_safe(r.text, true) + "\n\n";
   }
+  std::string author = terminal_safe(r.author);
   if (!r.note.empty())
-    m += "Lived experience (" + r.author + "):\n\n" + r.note + "\n\n";
+    m += "Lived experience (" + author + "):\n\n" + terminal_safe(r.note, true) + "\n\n";
   else
-    m += "Contributed by " + r.author + ".\n\n";
+    m += "Contributed by " + author + ".\n\n";
   m += "Persona: " + r.pid + "\n";
   if (!r.field.empty()) m += "Field: " + r.field + "\n";
   m += "Contribution: " + r.id + "\n";
@@ -578,6 +592,10 @@ Identity resolve_identity(const git::Repository& repo, const ContributeOptions& 
   if (contains_email(id.display))
     throw usage_error("the author name " + quote(id.display) + " contains an email address",
                       "contributions are published: use a display name (--author NAME)");
+  if (std::string why = display_name_problem(id.display); !why.empty())
+    throw usage_error("the author name " + quote(id.display) + " cannot be published: " + why,
+                      "give the name to credit on one line, without control characters "
+                      "(--author NAME, or git config user.name)");
 
   auto now = git::parse_utc(o.now);
   if (!now)
@@ -633,8 +651,7 @@ std::string shell_word(const std::string& s) {
 
 std::string lock_message(const fs::path& lock, const std::string& branch) {
   std::string name = lock.filename().string();
-  std::string what = name == "index.lock"         ? "the index is locked"
-                     : name == "HEAD.lock"        ? "HEAD is locked"
+  std::string what = name == "HEAD.lock"          ? "HEAD is locked"
                      : name == "packed-refs.lock" ? "the packed refs are locked"
                                                   : "branch " + quote(branch, 200) + " is locked";
   return what + ": " + quote(lock.string(), 300) + " exists";

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "core/untrusted.h"
 #include "git/hash.h"
 #include "library/listing.h"
 
@@ -123,6 +124,9 @@ RecordFile check_record_text(std::string path, std::string text, const schema::S
     if (has_email(str(root, key)))
       add("record-email", key, std::string("'") + key + "' contains an email address",
           "records are published: use a display name and no email addresses");
+  if (std::string why = display_name_problem(r.author); !r.author.empty() && !why.empty())
+    add("record-author", "author", "'author' cannot be a display name: " + why,
+        "a display name is one line without control characters, at most 100 characters");
   if (r.time > now) add("record-time", "time", "time " + quote(r.time) + " is in the future");
   if (!r.field.empty() && r.kind != "comment") {
     std::string err;

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "core/untrusted.h"
 
 namespace persona::yaml {
 namespace {
@@ -62,10 +63,9 @@ class Writer {
       return;
     }
     // Unicode line and paragraph separators (and NEL) are line breaks to a YAML reader: only an
-    // escape in a double-quoted scalar carries them through unchanged.
-    if (n.value.find("\xE2\x80\xA8") != std::string::npos ||
-        n.value.find("\xE2\x80\xA9") != std::string::npos ||
-        n.value.find("\xC2\x85") != std::string::npos) {
+    // escape in a double-quoted scalar carries them through unchanged. Bidi and zero-width
+    // characters are written as escapes too, so a file never hides text from its reviewers.
+    if (terminal_safe(n.value, true) != n.value) {
       e << YAML::DoubleQuoted << YAML::EscapeNonAscii << n.value;
       return;
     }
