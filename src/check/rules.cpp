@@ -40,6 +40,8 @@ const std::vector<RuleInfo>& rule_catalog() {
         {"schema-minimum", "No number is below the schema's minimum.", E},
         {"schema-maximum", "No number is above the schema's maximum.", E},
         {"schema-enum", "Each value is one of those the schema lists.", E},
+        {"pattern-match-limit",
+         "Each schema pattern can be matched against its value within PCRE2's match limit.", E},
         // Library rules
         {"empty-string", "No text field or list item is blank.", E},
         {"template-text", "No template placeholder or unanswered prompt is left.", E},

@@ -13,17 +13,13 @@
 #include <iterator>
 #include <memory>
 #include <numeric>
-#include <regex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/internal/adapter.hpp>
 #include <valijson/internal/basic_adapter.hpp>
 #include <valijson/internal/frozen_value.hpp>
-#include <valijson/utils/utf8_utils.hpp>
-#include <valijson/validation_visitor.hpp>
 #include <vector>
 
 #include "schema/schema.h"
@@ -53,22 +49,6 @@ namespace detail {
 inline const yaml::Node& empty_mapping() {
   static const yaml::Node empty = yaml::make_mapping();
   return empty;
-}
-
-/// std::regex_search(s, re), remembered per thread for short strings: the same tags, apps and
-/// categories come back in file after file, and std::regex is slow. The answer is a function of
-/// the regex and the string alone, so a remembered one is the one the search would give.
-inline bool memo_search(const std::regex& re, const std::string& s) {
-  constexpr std::size_t kMaxSubject = 64;    // longer strings rarely repeat
-  constexpr std::size_t kMaxEntries = 4096;  // per regex, so memory stays bounded
-  if (s.size() > kMaxSubject) return std::regex_search(s, re);
-  thread_local std::unordered_map<const std::regex*, std::unordered_map<std::string, bool>> memo;
-  auto& results = memo[&re];
-  if (auto hit = results.find(s); hit != results.end()) return hit->second;
-  bool found = std::regex_search(s, re);
-  if (results.size() >= kMaxEntries) results.clear();
-  results.emplace(s, found);
-  return found;
 }
 }  // namespace detail
 
@@ -331,75 +311,3 @@ inline NodeObjectIterator NodeObject::find(std::string_view key) const {
 }
 
 }  // namespace persona::schema
-
-namespace valijson {
-
-// The string constraints, specialized for NodeAdapter: the same checks and the same messages as
-// the generic ones, without copying each string (asString() returns a copy) and without counting
-// the characters of a string whose byte length already decides the answer: u8_strlen counts at
-// most one character a byte, and stops at the first NUL, so it is never over the byte length.
-
-template <>
-inline bool ValidationVisitor<persona::schema::NodeAdapter>::visit(
-    const constraints::MaxLengthConstraint& constraint) {
-  if ((m_strictTypes && !m_target.isString()) || !m_target.maybeString()) return true;
-  const uint64_t maxLength = constraint.getMaxLength();
-  if (const std::string* s = m_target.string_ptr(); s && s->size() <= maxLength) return true;
-  const std::string s = m_target.asString();
-  const uint64_t len = utils::u8_strlen(s.c_str());
-  if (len <= maxLength) return true;
-  if (m_results) {
-    m_results->pushError(m_context, "String should be no more than " + std::to_string(maxLength) +
-                                        " characters in length.");
-  }
-  return false;
-}
-
-template <>
-inline bool ValidationVisitor<persona::schema::NodeAdapter>::visit(
-    const constraints::MinLengthConstraint& constraint) {
-  if ((m_strictTypes && !m_target.isString()) || !m_target.maybeString()) return true;
-  const uint64_t minLength = constraint.getMinLength();
-  bool enough;
-  if (const std::string* s = m_target.string_ptr()) {
-    // u8_strlen(s) >= minLength, counting only as far as minLength characters.
-    enough = minLength == 0;
-    const char* p = s->c_str();
-    uint64_t count = 0, i = 0;
-    while (!enough && p[i] != 0 && utils::u8_nextchar(p, &i) != 0) enough = ++count >= minLength;
-  } else {
-    const std::string copy = m_target.asString();
-    enough = utils::u8_strlen(copy.c_str()) >= minLength;
-  }
-  if (enough) return true;
-  if (m_results) {
-    m_results->pushError(m_context, "String should be no fewer than " + std::to_string(minLength) +
-                                        " characters in length.");
-  }
-  return false;
-}
-
-template <>
-inline bool ValidationVisitor<persona::schema::NodeAdapter>::visit(
-    const constraints::PatternConstraint& constraint) {
-  if ((m_strictTypes && !m_target.isString()) || !m_target.maybeString()) return true;
-  thread_local std::string pattern;
-  constraint.getPattern(pattern);
-  auto it = m_regexesCache.find(pattern);
-  if (it == m_regexesCache.end()) it = m_regexesCache.emplace(pattern, std::regex(pattern)).first;
-  bool found;
-  if (const std::string* s = m_target.string_ptr()) {
-    found = persona::schema::detail::memo_search(it->second, *s);
-  } else {
-    found = std::regex_search(m_target.asString(), it->second);
-  }
-  if (!found) {
-    if (m_results) {
-      m_results->pushError(m_context, "Failed to match regex specified by 'pattern' constraint.");
-    }
-    return false;
-  }
-  return true;
-}
-
-}  // namespace valijson

@@ -17,12 +17,20 @@ namespace persona::schema {
 /// The YAML tree as JSON, scalars typed by the YAML 1.2 core schema.
 nlohmann::json to_json(const yaml::Node& node);
 
+/// The codes of the diagnostics that say a file fails its JSON Schema, sorted: a file satisfies
+/// the schema exactly when none of its diagnostics has one of them. Each starts with "schema";
+/// no other code of persona's does. validate() may also report "pattern-match-limit" (a pattern
+/// gave up on a value), which is no verdict.
+const std::vector<std::string>& verdict_codes();
+/// Whether `code` is one of verdict_codes().
+bool is_verdict(std::string_view code);
+
 /// One loaded JSON Schema (draft-07). Immutable after load; validate() may be called from
 /// several threads at once.
 class Schema {
  public:
   /// Parses `json_text`; `origin` names it in errors. Throws persona::Error when the text is not
-  /// JSON or not a schema valijson accepts.
+  /// JSON, not a schema valijson accepts, or has a "pattern" that is no regular expression.
   static std::shared_ptr<const Schema> load(std::string_view json_text, const std::string& origin);
   /// The embedded default for a name such as "persona" or "library" (schema/<name>.schema.json).
   static std::shared_ptr<const Schema> builtin(const std::string& name);
@@ -42,6 +50,8 @@ class Schema {
   std::string describe(const std::string& property) const;
   const nlohmann::ordered_json& raw() const { return raw_; }
   const std::string& origin() const { return origin_; }
+  /// The schema as hints name it: the origin, without the "(built-in) " of an embedded one.
+  std::string display_name() const;
 
  private:
   Schema() = default;
