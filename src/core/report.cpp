@@ -39,6 +39,9 @@ void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const Sour
       const auto& lines = lines_of[d.file];
       if (d.line <= static_cast<int>(lines.size())) {
         std::string_view l = lines[d.line - 1];
+        // A byte order mark is no character of the document (YAML readers skip it, and so do
+        // their columns): leave it out rather than show it as '?' above column 1.
+        if (d.line == 1 && l.substr(0, 3) == "\xEF\xBB\xBF") l.remove_prefix(3);
         std::string num = std::to_string(d.line);
         // Show at most 160 characters of the line around the column; never echo a control or
         // bidi character or broken UTF-8 from a hostile file to a terminal (one '?' each, so
