@@ -178,15 +178,9 @@ PersonaFile check_text(std::string path, std::string text, const schema::Schema&
   if (keep_doc) f.doc = schema::to_json(*f.root);
   auto sd = schema.validate(*f.root, f.path);
   f.diagnostics.insert(f.diagnostics.end(), sd.begin(), sd.end());
+  // A field in the earlier format keeps the schema's complaint about its type (the verdict, as
+  // ajv gives it) and gets legacy-format's beside it, which says where it comes from and the fix.
   auto rd = file_rules(f, check_path);
-  // A field in the earlier format gets one diagnostic, legacy-format's, with its fix, rather than
-  // that and the schema's complaint about its type at the same place.
-  for (const auto& d : rd) {
-    if (d.code != "legacy-format") continue;
-    std::erase_if(f.diagnostics, [&](const Diagnostic& s) {
-      return s.code == "schema-type" && s.line == d.line && s.column == d.column;
-    });
-  }
   f.diagnostics.insert(f.diagnostics.end(), rd.begin(), rd.end());
   if (check_path && f.path.size() > 4 && f.path.substr(f.path.size() - 4) == ".yml") {
     f.diagnostics.push_back(Diagnostic{"path-mismatch", Severity::kError, f.path, 0, 0,

@@ -94,11 +94,16 @@ cp -r "$src/schema" "$work/legacy/"
 cd "$work/legacy"
 run_persona validate personas/segment/segment-data-architect.yaml
 expect "legacy: exit code" "$code" 1
+# One legacy-format diagnostic per difference; a field of the earlier shape also keeps the
+# schema's verdict at the same place, as ajv gives it (tests/e2e/schema_ajv.sh).
 expect "legacy: one diagnostic per difference" "$(grep ': error: ' <<<"$out")" \
   "personas/segment/segment-data-architect.yaml:4:6: error: 'app' is the slug 'segment' of the earlier format; the format writes the app's name, 'Segment' [legacy-format]
 personas/segment/segment-data-architect.yaml:46:12: error: 'worldview' is text, as in the earlier format; the format makes it a list [legacy-format]
+personas/segment/segment-data-architect.yaml:46:12: error: 'worldview' must be a list, not a string [schema-type]
 personas/segment/segment-data-architect.yaml:66:9: error: 'impact' is text, as in the earlier format; the format makes it a list [legacy-format]
-personas/segment/segment-data-architect.yaml:73:3: error: 'composability' is a list, as in the earlier format; the format makes it text [legacy-format]"
+personas/segment/segment-data-architect.yaml:66:9: error: 'impact' must be a list, not a string [schema-type]
+personas/segment/segment-data-architect.yaml:73:3: error: 'composability' is a list, as in the earlier format; the format makes it text [legacy-format]
+personas/segment/segment-data-architect.yaml:73:3: error: 'composability' must be a string, not a list [schema-type]"
 expect "legacy: each with its fix" "$(grep '  hint: ' <<<"$out")" \
   "  hint: write 'app: Segment', or run 'persona migrate' to convert every file
   hint: run 'persona migrate': each paragraph of the text becomes an item
