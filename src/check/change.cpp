@@ -19,19 +19,6 @@ namespace persona::check {
 namespace fs = std::filesystem;
 using git::ObjectId;
 
-std::string next_free_pid(const std::vector<std::string>& pids) {
-  long long top = 99;
-  for (const auto& p : pids) {
-    if (p.size() < 5 || p.size() > 13 || p.rfind("APP-", 0) != 0 ||
-        p.find_first_not_of("0123456789", 4) != std::string::npos)
-      continue;
-    top = std::max(top, std::stoll(p.substr(4)));
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "APP-%03lld", top + 1);
-  return buf;
-}
-
 namespace {
 
 // Record times are checked against the clock by validate; here any time is accepted.

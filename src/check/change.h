@@ -51,8 +51,5 @@ struct ChangeReport {
 ChangeReport judge_change(const std::filesystem::path& library_root, const ChangeOptions& options,
                           const schema::Schema& persona_schema);
 
-/// "APP-163": the pid after the highest of `pids` (at least three digits, as `persona new`
-/// writes them).
-std::string next_free_pid(const std::vector<std::string>& pids);
 
 }  // namespace persona::check

@@ -3,36 +3,13 @@
 #include <cstdio>
 #include <ostream>
 
+#include "core/time.h"
 #include "library/fields.h"
 #include "library/records.h"
 
 namespace persona::check {
 
 namespace {
-
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-long long days_from_civil(long long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<long long>(doe) - 719468;
-}
-
-std::optional<long long> seconds_of(const std::string& t) {
-  // 2026-11-28T17:30:00Z
-  if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
-      t[16] != ':' || t[19] != 'Z')
-    return std::nullopt;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
-    if (t[i] < '0' || t[i] > '9') return std::nullopt;
-  auto num = [&](int pos, int len) { return std::stoll(t.substr(pos, len)); };
-  long long y = num(0, 4), mo = num(5, 2), d = num(8, 2);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
-  return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-         num(11, 2) * 3600 + num(14, 2) * 60 + num(17, 2);
-}
 
 std::string age_text(const std::optional<long long>& days) {
   if (!days) return "-";
@@ -42,13 +19,6 @@ std::string age_text(const std::optional<long long>& days) {
 }
 
 }  // namespace
-
-std::optional<long long> days_between(const std::string& from, const std::string& to) {
-  auto a = seconds_of(from), b = seconds_of(to);
-  if (!a || !b) return std::nullopt;
-  long long diff = *b - *a;
-  return diff >= 0 ? diff / 86400 : -((-diff) / 86400);
-}
 
 std::string percent(double fraction) {
   char buf[32];

@@ -68,7 +68,5 @@ void print_stats(std::ostream& out, const LibraryStats& s);
 /// "42.9%": coverage as a percentage with one decimal.
 std::string percent(double fraction);
 
-/// Whole days from `from` to `to` (both 2026-11-28T17:30:00Z); nullopt if either is malformed.
-std::optional<long long> days_between(const std::string& from, const std::string& to);
 
 }  // namespace persona::check

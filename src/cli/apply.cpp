@@ -8,17 +8,14 @@
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
-#include "library/contribution.h"
+#include "workflow/contribute.h"
 
 namespace persona::cli {
 
 namespace {
 
-struct ApplyFlags {
+struct ApplyFlags : BranchFlags {
   std::string file;
-  std::string author, branch, base, push;
-  bool dry_run = false;
-  CLI::Option* push_opt = nullptr;
 };
 
 int apply_command(Runtime& rt, const ApplyFlags& f) {
@@ -41,11 +38,7 @@ int apply_command(Runtime& rt, const ApplyFlags& f) {
   }
 
   ContributeOptions o = contribute_options(rt, req.request);
-  if (!f.author.empty()) o.request.author = f.author;
-  o.branch = !f.branch.empty() ? f.branch : req.branch;
-  o.base = !f.base.empty() ? f.base : req.base;
-  if (f.push_opt->count()) o.push = f.push;
-  o.dry_run = f.dry_run;
+  apply_branch_flags(f, o, req.branch, req.base);
 
   ContributeResult r = contribute(o);
   const Contribution& c = r.contribution;
@@ -71,16 +64,8 @@ void set_apply_command(CLI::App& app, Runtime& rt) {
                  "Request file: YAML, JSON or a contribution issue's body ('-' for stdin)")
       ->required()
       ->type_name("FILE|-");
-  app.add_option("--author", f->author, "Name to credit, overriding the request's")
-      ->type_name("NAME");
-  app.add_option("--branch", f->branch, "Branch to create, overriding the request's")
-      ->type_name("NAME");
-  app.add_option("--base", f->base, "Commit to start from (default: the current branch's commit)")
-      ->type_name("REF");
-  f->push_opt = app.add_option("--push", f->push, "Push the new branch to REMOTE (default: origin)")
-                    ->expected(0, 1)
-                    ->type_name("[REMOTE]");
-  app.add_flag("--dry-run", f->dry_run, "Show the change and the branch, write nothing");
+  add_branch_flags(app, *f, "Name to credit, overriding the request's",
+                   "Branch to create, overriding the request's");
   app.footer(
       "A request has the same fields as 'persona contribute's flags. YAML:\n"
       "  pid: APP-153\n"

@@ -83,22 +83,6 @@ int run(int argc, char** argv, Runtime& rt) {
     entries[sub] = &c;
   }
 
-  // An unknown command gets "did you mean" instead of CLI11's generic message.
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.empty() || a[0] == '-') {
-      if (a == "--repo" || a == "--schema" || a == "--color" || a == "-j" || a == "--jobs") ++i;
-      continue;
-    }
-    auto names = command_names();
-    if (std::find(names.begin(), names.end(), a) == names.end()) {
-      std::string hint = did_you_mean(a, names);
-      throw usage_error(quote(a) + " is not a persona command",
-                        hint.empty() ? "'persona --help' lists the commands" : hint);
-    }
-    break;
-  }
-
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -108,6 +92,17 @@ int run(int argc, char** argv, Runtime& rt) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e, rt.out, rt.err);
   } catch (const CLI::ParseError& e) {
+    // A word CLI11 took for no command: an unknown command, with "did you mean". (CLI11 knows
+    // which global options take a value, so a value such as `--repo DIR` is never mistaken.)
+    if (app.get_subcommands().empty()) {
+      for (const std::string& a : app.remaining(false)) {
+        if (a.empty() || a[0] == '-') continue;
+        auto names = command_names();
+        std::string hint = did_you_mean(a, names);
+        throw usage_error(quote(a) + " is not a persona command",
+                          hint.empty() ? "'persona --help' lists the commands" : hint);
+      }
+    }
     std::string msg = e.what();
     if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
     while (!msg.empty() && (msg.back() == '.' || msg.back() == '\n')) msg.pop_back();

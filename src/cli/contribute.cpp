@@ -13,21 +13,19 @@
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
-#include "library/contribution.h"
+#include "workflow/contribute.h"
 
 namespace persona::cli {
 namespace fs = std::filesystem;
 
 namespace {
 
-struct ContributeFlags {
+struct ContributeFlags : BranchFlags {
   std::string pid;
   std::string confirm, correct, extend, field;
   bool comment = false;
-  std::string text, text_file, note, author, branch, base, push;
-  bool dry_run = false;
+  std::string text, text_file, note;
   CLI::Option* text_opt = nullptr;
-  CLI::Option* push_opt = nullptr;
 };
 
 /// Reads --text-file (a path, or '-' for standard input).
@@ -166,10 +164,7 @@ int contribute_command(Runtime& rt, ContributeFlags& f) {
   }
 
   ContributeOptions o = contribute_options(rt, req);
-  o.branch = f.branch;
-  o.base = f.base;
-  if (f.push_opt->count()) o.push = f.push;
-  o.dry_run = f.dry_run;
+  apply_branch_flags(f, o);
 
   ContributeResult r = contribute(o);
   const Contribution& c = r.contribution;
@@ -211,19 +206,8 @@ void set_contribute_command(CLI::App& app, Runtime& rt) {
       ->type_name("FILE");
   app.add_option("--note", f->note, "Your lived experience, shown beside the contribution")
       ->type_name("TEXT");
-  app.add_option("--author", f->author, "Name to credit (default: git config user.name)")
-      ->type_name("NAME");
-  app.add_option("--branch", f->branch,
-                 "Branch to create (default: <prefix>/<pid>/<kind>-<field>-<id>)")
-      ->type_name("NAME");
-  app.add_option("--base", f->base, "Commit to start from (default: the current branch's commit)")
-      ->type_name("REF");
-  f->push_opt = app.add_option("--push", f->push,
-                               "Push the new branch to REMOTE (default: origin); put it last or "
-                               "write --push=REMOTE")
-                    ->expected(0, 1)
-                    ->type_name("[REMOTE]");
-  app.add_flag("--dry-run", f->dry_run, "Show the change and the branch, write nothing");
+  add_branch_flags(app, *f, "Name to credit (default: git config user.name)",
+                   "Branch to create (default: <prefix>/<pid>/<kind>-<field>-<id>)");
   app.footer(
       "Field paths are those 'persona show PID --fields' prints: identity, goals, goals[2].\n"
       "Without --text or --text-file on a terminal, $GIT_EDITOR, $VISUAL or $EDITOR opens.\n"

@@ -1,11 +1,37 @@
 #include "cli/contribution_common.h"
 
+#include <CLI/CLI.hpp>
+
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
+#include "core/time.h"
 #include "library/cache.h"
 
 namespace persona::cli {
+
+void add_branch_flags(CLI::App& app, BranchFlags& f, const std::string& author_help,
+                      const std::string& branch_help) {
+  app.add_option("--author", f.author, author_help)->type_name("NAME");
+  app.add_option("--branch", f.branch, branch_help)->type_name("NAME");
+  app.add_option("--base", f.base, "Commit to start from (default: the current branch's commit)")
+      ->type_name("REF");
+  f.push_opt = app.add_option("--push", f.push,
+                              "Push the new branch to REMOTE (default: origin); put it last or "
+                              "write --push=REMOTE")
+                   ->expected(0, 1)
+                   ->type_name("[REMOTE]");
+  app.add_flag("--dry-run", f.dry_run, "Show the change and the branch, write nothing");
+}
+
+void apply_branch_flags(const BranchFlags& f, ContributeOptions& o, const std::string& branch,
+                        const std::string& base) {
+  if (!f.author.empty()) o.request.author = f.author;
+  o.branch = !f.branch.empty() ? f.branch : branch;
+  o.base = !f.base.empty() ? f.base : base;
+  if (f.push_opt && f.push_opt->count()) o.push = f.push;
+  o.dry_run = f.dry_run;
+}
 
 ContributeOptions contribute_options(Runtime& rt, ContributionRequest request) {
   // Only library.yaml's settings: the contribution itself is checked against the persona at the

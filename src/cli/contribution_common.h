@@ -1,10 +1,35 @@
 #pragma once
 /// What `contribute` and `apply` share: turning a request into ContributeOptions with the
 /// library's settings, and reporting a contribution that would not validate.
+#include <string>
+
 #include "cli/runtime.h"
-#include "library/contribution.h"
+#include "workflow/contribute.h"
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
 
 namespace persona::cli {
+
+/// The flags `contribute` and `apply` share, declared once: who is credited, which branch is
+/// made from which commit, whether it is pushed, whether anything is written.
+struct BranchFlags {
+  std::string author, branch, base, push;
+  bool dry_run = false;
+  CLI::Option* push_opt = nullptr;
+};
+
+/// Adds --author, --branch, --base, --push [REMOTE] and --dry-run to `app`, with the help texts
+/// of --author and --branch given (they say what each overrides).
+void add_branch_flags(CLI::App& app, BranchFlags& f, const std::string& author_help,
+                      const std::string& branch_help);
+
+/// Copies the flags into `o`: --author when given, --branch and --base when given (else
+/// `branch` and `base`, the request's own), --push when given, --dry-run.
+void apply_branch_flags(const BranchFlags& f, ContributeOptions& o, const std::string& branch = "",
+                        const std::string& base = "");
 
 /// Options for `request` with the library's branch prefix and note rule, the persona schema, the
 /// clock (PERSONA_NOW) and the environment filled in; branch, base, push and dry_run are left to

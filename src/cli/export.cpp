@@ -6,6 +6,7 @@
 #include "core/text.h"
 #include "render/escape.h"
 #include "render/export.h"
+#include "render/formats.h"
 #include "render/stream.h"
 #include "render/templates.h"
 
@@ -82,9 +83,8 @@ int export_library(Runtime& rt, const ExportOptions& o) {
 void set_export_command(CLI::App& app, Runtime& rt) {
   auto o = std::make_shared<ExportOptions>();
   app.add_option("--format", o->formats,
-                 "html (a static website, default), json (library.json and one file per persona) "
-                 "or md (README.md and one file per persona); repeat it or use commas for several")
-      ->check(CLI::IsMember({"html", "json", "md"}))
+                 render::formats_help(false, "html") + "; repeat it or use commas for several")
+      ->check(CLI::IsMember(render::format_names()))
       ->delimiter(',')
       ->type_name("FORMAT");
   app.add_option("--out", o->out,

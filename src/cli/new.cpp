@@ -72,18 +72,10 @@ int create(Runtime& rt, const NewOptions& o) {
   if (slugify(category) != category)
     throw usage_error("--category " + quote(category) + " is not a lowercase slug");
 
-  int next = 99;
-  for (const auto& f : lib.files) {
-    if (!f.root) continue;
-    const yaml::Node* n = f.root->find("pid");
-    if (n && n->value.rfind("APP-", 0) == 0 && n->value.size() <= 13 &&
-        n->value.find_first_not_of("0123456789", 4) == std::string::npos && n->value.size() > 4)
-      next = std::max(next, std::stoi(n->value.substr(4)));
-  }
-  ++next;
-  char pidbuf[32];
-  std::snprintf(pidbuf, sizeof pidbuf, "APP-%03d", next);
-  std::string pid = pidbuf;
+  std::vector<std::string> pids;
+  for (const auto& f : lib.files)
+    if (const yaml::Node* n = f.root ? f.root->find("pid") : nullptr) pids.push_back(n->value);
+  std::string pid = next_free_pid(pids);
 
   std::string rel = canonical_persona_path(display, name);
   fs::path path = rt.root() / rel;

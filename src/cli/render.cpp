@@ -5,9 +5,7 @@
 #include "core/report.h"
 #include "core/text.h"
 #include "render/escape.h"
-#include "render/html.h"
-#include "render/json.h"
-#include "render/markdown.h"
+#include "render/formats.h"
 #include "render/templates.h"
 
 namespace persona::cli {
@@ -26,19 +24,17 @@ int render_persona(Runtime& rt, const RenderOptions& o) {
     throw usage_error("--base-url " + quote(o.base_url) + " is not an http(s) URL");
   const Persona& p = rt.persona(o.pid);
   render::RenderContext ctx(rt.library(), o.base_url);
-  if (o.format == "json") {
-    rt.out << render::persona_document(ctx, p);
-  } else if (o.format == "md") {
-    rt.out << render::persona_markdown_document(ctx, p);
-  } else {
-    auto load = render::load_templates(o.templates.empty() ? std::nullopt
-                                                           : std::optional<std::filesystem::path>(o.templates));
-    if (!load.diagnostics.empty()) {
-      print_text(rt.err, load.diagnostics, [&](const std::string& f) { return load.source(f); }, false);
+  const render::Format& format = *render::find_format(o.format);  // CLI11 checked the name
+  std::optional<render::TemplateLoad> load;
+  if (format.needs_templates) {
+    load = render::load_templates(o.templates.empty() ? std::nullopt
+                                                      : std::optional<std::filesystem::path>(o.templates));
+    if (!load->diagnostics.empty()) {
+      print_text(rt.err, load->diagnostics, [&](const std::string& f) { return load->source(f); }, false);
       return kExitProblems;
     }
-    rt.out << render::standalone_persona_page(ctx, load.templates, p);
   }
+  rt.out << format.render_one(ctx, load ? &load->templates : nullptr, p);
   return kExitOk;
 }
 
@@ -47,10 +43,8 @@ int render_persona(Runtime& rt, const RenderOptions& o) {
 void set_render_command(CLI::App& app, Runtime& rt) {
   auto o = std::make_shared<RenderOptions>();
   app.add_option("pid", o->pid, "Persona id, e.g. APP-153")->required()->type_name("PID");
-  app.add_option("--format", o->format,
-                 "md (Markdown with front matter, default), html (a standalone page, styles "
-                 "inlined, no script) or json (as in the JSON export)")
-      ->check(CLI::IsMember({"md", "html", "json"}))
+  app.add_option("--format", o->format, render::formats_help(true, "md"))
+      ->check(CLI::IsMember(render::format_names()))
       ->type_name("FORMAT");
   app.add_option("--base-url", o->base_url, "Site address for absolute links (default: library.yaml's base_url)")
       ->type_name("URL");

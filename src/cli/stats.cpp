@@ -4,6 +4,7 @@
 
 #include "cli/runtime.h"
 #include "core/error.h"
+#include "core/time.h"
 #include "library/records.h"
 
 namespace persona::cli {

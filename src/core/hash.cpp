@@ -1,10 +1,10 @@
-#include "render/sha1.h"
+#include "core/hash.h"
 
 #include <openssl/evp.h>
 
 #include <stdexcept>
 
-namespace persona::render {
+namespace persona {
 
 void Sha1::Free::operator()(evp_md_ctx_st* c) const { EVP_MD_CTX_free(c); }
 
@@ -42,4 +42,4 @@ std::string blob_id(std::string_view data) {
   return h.hex();
 }
 
-}  // namespace persona::render
+}  // namespace persona

@@ -1,6 +1,7 @@
 #pragma once
-/// SHA-1 fed in pieces, for the git blob id of a file written in pieces (the search index of a
-/// large library is never held whole in memory). git::blob_id hashes a value already in memory.
+/// Content ids, the one hashing helper: git's blob id (SHA-1 of "blob <size>\0" + data), for
+/// record ids and value hashes, export file ids and short stable slugs. Sha1 is fed in pieces,
+/// for a file written in pieces (the search index of a large library is never held whole).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -8,7 +9,7 @@
 
 struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
-namespace persona::render {
+namespace persona {
 
 class Sha1 {
  public:
@@ -27,9 +28,9 @@ class Sha1 {
 /// git's blob id of `size` bytes fed to the returned hasher after this header.
 Sha1 blob_hasher(std::uint64_t size);
 
-/// The same as git::blob_id(data), faster: OpenSSL's SHA-1 (with the processor's SHA
-/// instructions where there are some) rather than libgit2's, which detects collision attacks,
-/// which nothing here needs: these ids only tell an export's files and inputs apart.
+/// git's blob id of `data` (40 hex digits), as `git hash-object --stdin` prints it. OpenSSL's
+/// SHA-1 (with the processor's SHA instructions where there are some) rather than libgit2's,
+/// which detects collision attacks: these ids tell contents apart, git never reads them.
 std::string blob_id(std::string_view data);
 
-}  // namespace persona::render
+}  // namespace persona

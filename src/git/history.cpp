@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/text.h"
 #include "git/changes.h"
-#include "git/hash.h"
 
 namespace persona {
 
@@ -99,7 +99,7 @@ PersonaHistory persona_history(const Library& lib, const Persona& p, const git::
     e.record = r;
     auto ti = texts.find(r.file);
     auto it = commits.find(r.file);
-    if (ti != texts.end() && it != commits.end() && it->second.blob == git::blob_id(*ti->second)) {
+    if (ti != texts.end() && it != commits.end() && it->second.blob == blob_id(*ti->second)) {
       e.commit = it->second.commit;
       auto s = summaries.find(e.commit);
       if (s == summaries.end())

@@ -209,16 +209,4 @@ class Repository {
   git_repository* repo_ = nullptr;
 };
 
-/// Parses a date the way GIT_AUTHOR_DATE / GIT_COMMITTER_DATE accept it: "@1700000000 +0000",
-/// "1700000000 +0100", ISO 8601 "2026-11-28T17:30:00Z", "2026-11-28T17:30:00+01:00",
-/// "2026-11-28 17:30:00 +0100", RFC 2822 "Sat, 28 Nov 2026 17:30:00 +0000".
-/// Returns nullopt for anything else. The result's name and email are empty.
-std::optional<Signature> parse_git_date(std::string_view text);
-
-/// `time` (seconds since the epoch) as 2026-11-28T17:30:00Z.
-std::string format_utc(std::int64_t time);
-
-/// 2026-11-28T17:30:00Z -> seconds since the epoch; nullopt if malformed.
-std::optional<std::int64_t> parse_utc(std::string_view text);
-
 }  // namespace persona::git

@@ -21,6 +21,7 @@
 #include "core/posix.h"
 #include "core/parallel.h"
 #include "core/text.h"
+#include "core/time.h"
 #include "library/cache.h"
 #include "library/listing.h"
 #include "library/rules.h"

@@ -51,6 +51,11 @@ std::string app_slug(std::string_view app);
 /// "The <app> " (an app whose name is its own slug, such as "dbt").
 std::string legacy_app_name(std::string_view name, std::string_view app);
 
+/// The pid a new persona gets: one more than the highest "APP-<digits>" among `pids` (at least
+/// APP-100), written with at least three digits. Other strings are ignored. The one rule for
+/// `persona new` and for check's hint on a pid collision.
+std::string next_free_pid(const std::vector<std::string>& pids);
+
 /// Expected path for a persona with this app (its name, as written) and name:
 /// personas/<app_slug(app)>/<name without "The", as a slug>.yaml
 std::string canonical_persona_path(const std::string& app, const std::string& name);

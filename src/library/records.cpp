@@ -1,12 +1,11 @@
 #include "library/records.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/text.h"
 #include "core/untrusted.h"
-#include "git/hash.h"
 #include "library/listing.h"
 
 namespace persona {
@@ -18,7 +17,7 @@ std::string record_id_content(const Record& r) {
          "\nnote " + r.note + "\n";
 }
 
-std::string record_id(const Record& r) { return git::blob_id(record_id_content(r)).substr(0, 12); }
+std::string record_id(const Record& r) { return blob_id(record_id_content(r)).substr(0, 12); }
 
 std::string record_path(const Record& r) {
   std::string compact;
@@ -44,7 +43,7 @@ yaml::Node record_tree(const Record& r) {
   return m;
 }
 
-std::string value_hash(std::string_view v) { return git::blob_id(v); }
+std::string value_hash(std::string_view v) { return blob_id(v); }
 
 std::vector<std::string> list_record_files(const fs::path& root) {
   return list_records(root).paths;
@@ -218,16 +217,6 @@ std::map<std::string, PersonaActivity> compute_activity(const std::vector<Person
     }
   }
   return out;
-}
-
-std::string utc_now(const char* override_value) {
-  if (override_value && *override_value) return override_value;
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace persona

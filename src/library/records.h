@@ -3,7 +3,7 @@
 /// edited afterwards, and the community figures computed from them.
 ///
 /// File name: contributions/<pid>/<YYYYMMDDTHHMMSSZ>-<id>.yaml. The id is the first 12 hex digits
-/// of git::blob_id(record_id_content(record)), so editing a record is detectable.
+/// of blob_id(record_id_content(record)), so editing a record is detectable.
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -37,7 +37,7 @@ struct Record {
 
 /// The content the id is computed from: every field but the id, one per line, in a fixed order.
 std::string record_id_content(const Record& r);
-/// git::blob_id(record_id_content(r)).substr(0, 12)
+/// blob_id(record_id_content(r)).substr(0, 12)
 std::string record_id(const Record& r);
 /// contributions/<pid>/<YYYYMMDDTHHMMSSZ>-<id>.yaml
 std::string record_path(const Record& r);
@@ -97,7 +97,5 @@ std::map<std::string, PersonaActivity> compute_activity(const std::vector<Person
 /// True when `s` holds something that looks like an email address (records never may).
 bool contains_email(std::string_view s);
 
-/// The current UTC time as 2026-11-28T17:30:00Z (PERSONA_NOW overrides it, for tests).
-std::string utc_now(const char* override_value = nullptr);
 
 }  // namespace persona

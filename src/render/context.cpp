@@ -3,7 +3,7 @@
 #include <cctype>
 #include <set>
 
-#include "render/sha1.h"
+#include "core/hash.h"
 
 namespace persona::render {
 

@@ -2,10 +2,29 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
 
 namespace persona::render {
 
 namespace {
+
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    auto c = code_point_at(s, i);
+    if (!c) return false;
+    i += c->len;
+  }
+  return true;
+}
 
 /// What html_escape puts for byte `c`: its entity, or nothing for a byte that stays.
 std::string_view entity(char c) {
@@ -88,6 +107,58 @@ std::string href_attribute(std::string_view url) {
       encoded += ch;
   }
   return html_escape(encoded);
+}
+
+bool json_plain(std::string_view s) {
+  unsigned bad = 0;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    bad |= static_cast<unsigned>(u == '"') | static_cast<unsigned>(u == '\\') |
+           static_cast<unsigned>(u < 0x20);
+  }
+  return bad == 0;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  if (!valid_utf8(s)) {
+    out += nlohmann::json(std::string(s)).dump(-1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  if (json_plain(s)) {
+    out += s;
+    out += '"';
+    return;
+  }
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto u = static_cast<unsigned char>(s[i]);
+    char esc[8];
+    switch (u) {
+      case '"': std::strcpy(esc, "\\\""); break;
+      case '\\': std::strcpy(esc, "\\\\"); break;
+      case '\b': std::strcpy(esc, "\\b"); break;
+      case '\f': std::strcpy(esc, "\\f"); break;
+      case '\n': std::strcpy(esc, "\\n"); break;
+      case '\r': std::strcpy(esc, "\\r"); break;
+      case '\t': std::strcpy(esc, "\\t"); break;
+      default:
+        if (u >= 0x20) continue;
+        std::snprintf(esc, sizeof esc, "\\u%04x", u);
+    }
+    out.append(s.substr(done, i - done));
+    out += esc;
+    done = i + 1;
+  }
+  out.append(s.substr(done));
+  out += '"';
+}
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
 }
 
 std::string script_safe_json(std::string_view j) {

@@ -25,6 +25,18 @@ bool is_safe_url(std::string_view url);
 /// non-ASCII bytes percent-encoded, then HTML-escaped. Call only on URLs is_safe_url accepts.
 std::string href_attribute(std::string_view url);
 
+/// True when `s` needs no escape in a JSON string: no '"', no backslash, no byte below 0x20.
+/// Without an early exit, so the compiler can check a vector of bytes at a time.
+bool json_plain(std::string_view s);
+
+/// Appends `s` as a JSON string, exactly as nlohmann's dump() writes it (UTF-8 kept as it is;
+/// " \ \b \f \n \r \t escaped by name, other controls as \u00xx; invalid UTF-8 replaced by
+/// U+FFFD). The one JSON string escaper: the export manifest, the search index and the
+/// front matter of Markdown files all go through it.
+void append_json_string(std::string& out, std::string_view s);
+/// append_json_string into a new string.
+std::string json_string(std::string_view s);
+
 /// JSON text made safe to embed in a <script> element or a JavaScript file: <, >, & and the
 /// line separators U+2028 and U+2029 become \u escapes, so "</script>" cannot end the element.
 std::string script_safe_json(std::string_view json_text);

@@ -30,34 +30,20 @@
 #include <xxhash.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/text.h"
 #include "library/library.h"
-#include "render/html.h"
-#include "render/json.h"
-#include "render/markdown.h"
-#include "render/sha1.h"
+#include "render/escape.h"
+#include "render/formats.h"
 
 namespace persona::render {
 namespace fs = std::filesystem;
 
-const std::vector<std::string>& export_formats() {
-  static const std::vector<std::string> kFormats = {"html", "json", "md"};
-  return kFormats;
-}
-
-void export_files(const RenderContext& ctx, const std::vector<std::string>& formats,
+void export_files(const RenderContext& ctx, const std::vector<std::string>& names,
                   const TemplateSet* templates, Sink& out) {
-  for (const auto& f : export_formats()) {
-    if (std::find(formats.begin(), formats.end(), f) == formats.end()) continue;
-    if (f == "html") {
-      if (!templates) throw std::logic_error("html export without templates");
-      add_html_site(ctx, *templates, out);
-    } else if (f == "json") {
-      add_json_export(ctx, out);
-    } else {
-      add_markdown_export(ctx, out);
-    }
-  }
+  for (const auto& f : formats())
+    if (std::find(names.begin(), names.end(), f.name) != names.end())
+      f.add_export(ctx, templates, out);
 }
 
 FileSet build_export(const RenderContext& ctx, const std::vector<std::string>& formats,
@@ -124,42 +110,6 @@ std::string hash_text(std::string_view data) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
   return buf;
-}
-
-/// True when `v` needs no escape in a JSON string (what the fast parser reads as it is, and what
-/// append_json copies in one go). Without an early exit, so the compiler can check a vector of
-/// bytes at a time.
-bool plain_json(std::string_view v) {
-  unsigned bad = 0;
-  for (char c : v) {
-    auto u = static_cast<unsigned char>(c);
-    bad |= static_cast<unsigned>(u == '"') | static_cast<unsigned>(u == '\\') |
-           static_cast<unsigned>(u < 0x20);
-  }
-  return bad == 0;
-}
-
-/// Appends `v` as a JSON string.
-void append_json(std::string& out, std::string_view v) {
-  out += '"';
-  if (plain_json(v)) {
-    out += v;
-  } else {
-    for (char c : v) {
-      auto u = static_cast<unsigned char>(c);
-      if (u >= 0x20 && c != '"' && c != '\\') {
-        out += c;
-      } else if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else {
-        char esc[8];
-        std::snprintf(esc, sizeof esc, "\\u%04x", u);
-        out += esc;
-      }
-    }
-  }
-  out += '"';
 }
 
 void append_number(std::string& out, std::uint64_t v) {
@@ -234,7 +184,7 @@ bool parse_manifest_fast(std::string_view s, Manifest& m) {
     v = std::string_view(p, static_cast<std::size_t>(close - p));
     p = close + 1;
     // Escapes and control characters are left to the general parser.
-    return plain_json(v);
+    return json_plain(v);
   };
   auto num = [&](std::uint64_t& v) {
     const char* start = p;
@@ -619,12 +569,12 @@ class Writer : public Sink {
     text.reserve(512 + (old_.size() + made_.size()) * 160);
     append_number(text, kManifestFormat);
     text += ",\n  \"generator\": \"persona export\",\n  \"renderer\": ";
-    append_json(text, renderer_id());
+    append_json_string(text, renderer_id());
     text += ",\n";
     if (!state_.empty()) {
       put(dir_ / kStateFile, [&](const Piece& piece) { piece(state_); });
       text += "  \"state\": {\"file\": ";
-      append_json(text, kStateFile);
+      append_json_string(text, kStateFile);
       text += ", \"size\": ";
       append_number(text, state_.size());
       text += ", \"hash\": \"" + hash_text(state_) + "\"},\n";
@@ -638,9 +588,9 @@ class Writer : public Sink {
     each_file([&](const Entry& e) {
       text += first ? "\n    " : ",\n    ";
       first = false;
-      append_json(text, e.path);
+      append_json_string(text, e.path);
       text += ": [";
-      append_json(text, e.blob);
+      append_json_string(text, e.blob);
       text += ", ";
       append_number(text, e.stat.size);
       text += ", ";
@@ -649,7 +599,7 @@ class Writer : public Sink {
       append_number(text, e.stat.ino);
       if (!e.key.empty()) {
         text += ", ";
-        append_json(text, e.key);
+        append_json_string(text, e.key);
       }
       text += ']';
     });

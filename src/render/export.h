@@ -39,12 +39,9 @@ inline constexpr const char* kManifestFile = ".persona-export.json";
 /// manifest records its size and hash, and a state that does not match them is not used.
 inline constexpr const char* kStateFile = ".persona-export.state";
 
-/// The formats, in the order they are built.
-const std::vector<std::string>& export_formats();
-
-/// Sends every file of an export of `formats` ("html", "json", "md") to `out`. `templates` is
-/// needed for html.
-void export_files(const RenderContext& ctx, const std::vector<std::string>& formats,
+/// Sends every file of an export of the formats named (render/formats.h) to `out`, in the
+/// table's order. `templates` is needed for those that render through templates (html).
+void export_files(const RenderContext& ctx, const std::vector<std::string>& names,
                   const TemplateSet* templates, Sink& out);
 
 /// The same files, collected in memory.

@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <functional>
 
+#include "core/hash.h"
 #include "core/parallel.h"
 #include "core/text.h"
 #include "render/commonmark.h"
 #include "render/escape.h"
-#include "render/sha1.h"
 
 namespace persona::render {
 
@@ -548,35 +548,6 @@ void add_html_rest(const RenderContext& ctx, const TemplateSet& templates, std::
 }
 
 namespace {
-
-/// `s` as a JSON string, as dump_json() writes it. Text find_text_fault() accepts (valid UTF-8,
-/// no control characters but tab, LF and CR) is written here; anything else goes through
-/// nlohmann, which also replaces invalid UTF-8. The search index is made of such strings, and
-/// building an nlohmann tree for each entry was a tenth of rendering a page.
-void append_json_string(std::string& out, std::string_view s) {
-  if (find_text_fault(s)) {
-    out += dump_json(ojson(std::string(s)));
-    return;
-  }
-  out += '"';
-  std::size_t done = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char* esc;
-    switch (s[i]) {
-      case '"': esc = "\\\""; break;
-      case '\\': esc = "\\\\"; break;
-      case '\n': esc = "\\n"; break;
-      case '\r': esc = "\\r"; break;
-      case '\t': esc = "\\t"; break;
-      default: continue;
-    }
-    out.append(s.substr(done, i - done));
-    out += esc;
-    done = i + 1;
-  }
-  out.append(s.substr(done));
-  out += '"';
-}
 
 /// `"name":` for a member whose name needs no escaping.
 void append_key(std::string& out, std::string_view name) {

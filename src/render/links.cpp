@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "core/hash.h"
 #include "core/parallel.h"
 #include "core/text.h"
 #include "render/escape.h"
-#include "render/sha1.h"
 
 namespace persona::render {
 

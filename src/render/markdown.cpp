@@ -1,7 +1,5 @@
 #include "render/markdown.h"
 
-#include <nlohmann/json.hpp>
-
 #include "core/text.h"
 #include "render/escape.h"
 
@@ -11,7 +9,7 @@ namespace {
 
 /// JSON strings are valid YAML flow scalars, so values are always quoted safely.
 std::string q(const std::string& s) {
-  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_string(s);
 }
 
 /// A list item: continuation lines indented so they stay inside the item.
@@ -68,7 +66,12 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
     out += "name: " + q(p.name) + "\n";
     out += "app: " + q(p.app) + "\n";
     out += "category: " + q(p.category) + "\n";
-    out += "tags: " + nlohmann::json(p.tags).dump() + "\n";
+    out += "tags: [";
+    for (std::size_t i = 0; i < p.tags.size(); ++i) {
+      if (i) out += ',';
+      append_json_string(out, p.tags[i]);
+    }
+    out += "]\n";
     out += "version: " + p.version + "\n";
     if (o.activity) {
       out += "contributions: " + std::to_string(o.activity->total()) + "\n";

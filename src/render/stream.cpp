@@ -24,12 +24,12 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/parallel.h"
 #include "core/posix.h"
 #include "core/text.h"
 #include "render/html.h"
 #include "render/links.h"
-#include "render/sha1.h"
 
 namespace persona::render {
 namespace fs = std::filesystem;

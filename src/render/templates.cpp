@@ -7,10 +7,10 @@
 
 #include "core/embedded.h"
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/text.h"
 #include "library/library.h"
 #include "render/escape.h"
-#include "render/sha1.h"
 
 namespace persona::render {
 namespace fs = std::filesystem;

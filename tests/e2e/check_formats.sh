@@ -111,7 +111,9 @@ expect "unwritable step summary: message" "$(printf '%s\n' "$err" | tail -1)" \
 # SARIF, written with --output: valid SARIF 2.1.0, with rules, levels and locations.
 run_persona check --base main --format sarif --output "$work/check.sarif"
 expect_run "sarif to a file" 1 "" ""
-if PERSONA_SARIF_FILE="$work/check.sarif" "$unit_tests" --test-case='sarif file from PERSONA_SARIF_FILE*' >"$work/unit.log" 2>&1; then ok; else bad "sarif output is not valid SARIF 2.1.0" "$(cat "$work/unit.log")"; fi
+# Exactly one test case must run and pass: a renamed case would otherwise select none and "pass".
+if PERSONA_SARIF_FILE="$work/check.sarif" "$unit_tests" --no-skip --test-case='sarif file from PERSONA_SARIF_FILE*' >"$work/unit.log" 2>&1 &&
+   grep -qE 'test cases: +1 \| +1 passed \| +0 failed' "$work/unit.log"; then ok; else bad "sarif output is not valid SARIF 2.1.0 (or the unit test case did not run)" "$(cat "$work/unit.log")"; fi
 expect "sarif results" "$(python3 - "$work/check.sarif" <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1]))

@@ -1,4 +1,5 @@
 #include "library/contribution.h"
+#include "workflow/contribute.h"
 
 #include <doctest/doctest.h>
 

@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "core/error.h"
-#include "git/hash.h"
+#include "core/hash.h"
 #include "git/repository.h"
 #include "git/worktree.h"
 #include "support.h"
@@ -243,26 +243,6 @@ TEST_CASE("a branch is pushed to a local bare repository") {
   CHECK(bare.resolve_commit("contrib/x") == c1);
   CHECK(error_of([&] { repo.push_branch("nosuchremote", "contrib/x"); }) ==
         "no remote named 'nosuchremote'");
-}
-
-TEST_CASE("dates are read the ways git reads GIT_AUTHOR_DATE") {
-  auto t = [](std::string_view s) { return parse_git_date(s); };
-  REQUIRE(t("@1764351000 +0000"));
-  CHECK(t("@1764351000 +0000")->time == 1764351000);
-  CHECK(t("1764351000 +0100")->offset_minutes == 60);
-  CHECK(t("1764351000")->time == 1764351000);
-  CHECK(t("2025-11-28T17:30:00Z")->time == 1764351000);
-  CHECK(t("2025-11-28T18:30:00+01:00")->time == 1764351000);
-  CHECK(t("2025-11-28T18:30:00+01:00")->offset_minutes == 60);
-  CHECK(t("2025-11-28 12:30:00 -0500")->time == 1764351000);
-  CHECK(t("Fri, 28 Nov 2025 17:30:00 +0000")->time == 1764351000);
-  CHECK_FALSE(t(""));
-  CHECK_FALSE(t("yesterday"));
-  CHECK_FALSE(t("2025-13-28T17:30:00Z"));
-  CHECK_FALSE(t("2025-11-28T17:30:00Zjunk"));
-  CHECK(format_utc(1764351000) == "2025-11-28T17:30:00Z");
-  CHECK(parse_utc("2025-11-28T17:30:00Z") == std::optional<std::int64_t>(1764351000));
-  CHECK_FALSE(parse_utc("2025-11-28T17:30:00+00:00"));
 }
 
 TEST_CASE("a working-tree file is read for its blob only while git would call it unchanged") {

@@ -139,6 +139,29 @@ TEST_CASE("hostile: JSON and SARIF carry every string exactly, and no raw contro
   }
 }
 
+TEST_CASE("hostile: the one JSON string escaper writes what nlohmann writes, and reads back") {
+  std::vector<std::string> texts;
+  for (const auto& h : hostile_strings()) texts.push_back(h.text);
+  for (int b = 0; b < 0x100; ++b) texts.push_back(std::string("a") + static_cast<char>(b) + "z");
+  texts.push_back("\xe2\x80");            // a cut UTF-8 sequence
+  texts.push_back("\xed\xa0\x80 x");     // an encoded surrogate
+  texts.push_back("plain text, no escape");
+  for (const auto& t : texts) {
+    CAPTURE(t);
+    std::string ours = render::json_string(t);
+    CHECK(ours == nlohmann::json(t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    CHECK(std::none_of(ours.begin(), ours.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }));
+    bool valid_utf8 = true;
+    try {
+      (void)nlohmann::json(t).dump();
+    } catch (const nlohmann::json::exception&) {
+      valid_utf8 = false;
+    }
+    // Plain text goes through as it is, between quotes; anything else is escaped or replaced.
+    if (valid_utf8) CHECK(render::json_plain(t) == (ours == "\"" + t + "\""));
+  }
+}
+
 TEST_CASE("hostile: commit messages: one subject line, user text inert, trailers last") {
   for (const auto& h : hostile_strings()) {
     CAPTURE(h.name);

@@ -10,11 +10,12 @@
 
 #include "check/check.h"
 #include "core/error.h"
-#include "git/hash.h"
+#include "core/hash.h"
 #include "git/history.h"
 #include "git/repository.h"
 #include "library/blob_cache.h"
 #include "library/contribution.h"
+#include "workflow/contribute.h"
 #include "library/library.h"
 #include "library/records.h"
 #include "yaml/emit.h"
@@ -94,15 +95,15 @@ TEST_CASE("list_blobs lists files as recursive list_tree calls would, and read_b
   CHECK(repo.list_blobs(c, "p/b.yaml", 8).empty());
   auto blobs = repo.list_blobs(c, "p", 0, {"b.yaml"});
   REQUIRE(blobs.size() == 2);
-  CHECK(blobs[1].id == git::blob_id("b\n"));
+  CHECK(blobs[1].id == blob_id("b\n"));
   CHECK(repo.read_blob_id(blobs[1].id) == std::optional<std::string>("b\n"));
-  CHECK_FALSE(repo.read_blob_id(git::blob_id("never written\n")));
+  CHECK_FALSE(repo.read_blob_id(blob_id("never written\n")));
 }
 
 TEST_CASE("the blob value cache keeps values across runs and ignores a damaged file") {
   TempDir d;
   fs::path dir = d.path / "cache";
-  const std::string a = git::blob_id("a\n"), b = git::blob_id("b\n");
+  const std::string a = blob_id("a\n"), b = blob_id("b\n");
   {
     BlobValueCache c = BlobValueCache::open(dir, "scan-pid", d.path / "repo");
     CHECK(c.enabled());
@@ -110,7 +111,7 @@ TEST_CASE("the blob value cache keeps values across runs and ignores a damaged f
     c.put(a, "APP-100");
     c.put(b, "");
     c.put("not an id", "x");
-    c.put(git::blob_id("c\n"), "two\nlines");
+    c.put(blob_id("c\n"), "two\nlines");
     c.save();
   }
   BlobValueCache again = BlobValueCache::open(dir, "scan-pid", d.path / "repo");
@@ -118,7 +119,7 @@ TEST_CASE("the blob value cache keeps values across runs and ignores a damaged f
   CHECK(*again.find(a) == "APP-100");
   REQUIRE(again.find(b) != nullptr);
   CHECK(again.find(b)->empty());
-  CHECK(again.find(git::blob_id("c\n")) == nullptr);
+  CHECK(again.find(blob_id("c\n")) == nullptr);
   // Another kind or another repository has its own file.
   CHECK(BlobValueCache::open(dir, "yaml-pid", d.path / "repo").find(a) == nullptr);
   CHECK(BlobValueCache::open(dir, "scan-pid", d.path / "other").find(a) == nullptr);
