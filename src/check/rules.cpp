@@ -50,7 +50,10 @@ const std::vector<RuleInfo>& rule_catalog() {
         {"duplicate-item", "No list repeats an item.", E},
         {"duplicate-pid", "Every persona has its own pid.", E},
         {"name-app-mismatch", "The persona's name names its app.", E},
-        {"path-mismatch", "The file lives at personas/<app>/<slug of name>.yaml.", E},
+        {"path-mismatch", "The file lives at personas/<app slug>/<slug of name>.yaml.", E},
+        {"app-slug", "The app's name has a letter or digit to make its folder's name from.", E},
+        {"legacy-format",
+         "The persona is in the published format, not the earlier one ('persona migrate').", E},
         {"unresolved-reference", "Every persona referred to by pid exists.", E},
         {"fmt-comment", "Formatting would not lose a comment.", E},
         // Contribution records
@@ -61,6 +64,20 @@ const std::vector<RuleInfo>& rule_catalog() {
         {"record-time", "A contribution record's time is not in the future.", E},
         {"record-field", "A contribution record's field path resolves in its persona.", E},
         {"record-pid", "A contribution record is for an existing persona.", E},
+        {"record-author", "A contribution record's author is one visible line of at most 100 "
+                          "characters.", E},
+        // Contribution requests (persona apply)
+        {"request-form", "An issue-form request has the form's headings.", E},
+        {"request-key", "A request uses only the keys a request has.", E},
+        {"request-type", "Each key of a request has a text value.", E},
+        {"request-pid", "A request names a persona that exists.", E},
+        {"request-kind", "A request's kind is confirm, correct, extend or comment.", E},
+        {"request-field", "A request's field is a field path of the persona.", E},
+        {"request-text", "A request has the text its kind needs, within the record's limit.", E},
+        {"request-note", "A request's note is within the record's limit (and given when required).",
+         E},
+        {"request-author", "A request's name to credit is one visible line of at most 100 "
+                           "characters.", E},
         // check
         {kNotCanonical, "A persona file the change touches is in canonical form ('persona fmt').",
          E},

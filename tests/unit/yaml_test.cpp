@@ -24,10 +24,16 @@ TEST_CASE("every node carries its 1-based position") {
 }
 
 TEST_CASE("columns count characters, not bytes") {
+  // The ':' after "é" is character 7 of its line, byte 8.
   auto r = parse("a: \"é\": 1\n", "f.yaml");
-  REQUIRE(!r.diagnostics.empty());
-  auto r2 = parse("é: x\nb: [1, ]]\n", "f.yaml");
-  REQUIRE(!r2.diagnostics.empty());
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].line == 1);
+  CHECK(r.diagnostics[0].column == 7);
+  // The stray ']' is character 9 of its line, byte 10.
+  auto r2 = parse("é: x\nk: [é, ]]\n", "f.yaml");
+  REQUIRE(r2.diagnostics.size() == 1);
+  CHECK(r2.diagnostics[0].line == 2);
+  CHECK(r2.diagnostics[0].column == 9);
   auto r3 = parse("k: ééé\nl: v\n", "f.yaml");
   REQUIRE(r3.root);
   CHECK(r3.root->find("l")->mark.column == 4);
