@@ -1,8 +1,5 @@
 #include "render/export.h"
 
-#include "core/posix.h"
-#include "core/program_id.h"
-
 #include <dirent.h>
 #include <fcntl.h>  // AT_FDCWD
 #include <stdio.h>
@@ -14,7 +11,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -22,22 +18,22 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <set>
 #include <unordered_set>
 
-#include <nlohmann/json.hpp>
-#include <xxhash.h>
-
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/posix.h"
+#include "core/program_id.h"
 #include "core/text.h"
 #include "library/library.h"
-#include "render/escape.h"
+#include "render/export_disk.h"
+#include "render/export_manifest.h"
 #include "render/formats.h"
 
 namespace persona::render {
 namespace fs = std::filesystem;
+using namespace exporting;
 
 void export_files(const RenderContext& ctx, const std::vector<std::string>& names,
                   const TemplateSet* templates, Sink& out) {
@@ -54,388 +50,6 @@ FileSet build_export(const RenderContext& ctx, const std::vector<std::string>& f
 }
 
 const std::string& renderer_id() { return program_identity(); }
-
-namespace {
-
-constexpr std::string_view kTempInfix = ".persona-tmp-";
-constexpr int kManifestFormat = 3;
-
-std::string shown(const fs::path& p) { return quote(p.string(), 200); }
-
-Error errno_error(const std::string& what, const fs::path& p, int err) {
-  return io_error("cannot " + what + " " + shown(p) + ": " + std::strerror(err));
-}
-
-FileStat stat_of(const struct stat& st) {
-  FileStat f;
-  f.size = static_cast<std::uint64_t>(st.st_size);
-  f.mtime_ns = to_ns(st.st_mtim);
-  f.ino = static_cast<std::uint64_t>(st.st_ino);
-  return f;
-}
-
-
-/// Removes a directory tree when the export does not reach the rename.
-class TempDir {
- public:
-  explicit TempDir(fs::path p) : path_(std::move(p)) {}
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  void release() { path_.clear(); }
-
- private:
-  fs::path path_;
-};
-
-std::string random_suffix() {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  thread_local std::mt19937_64 rng = [] {
-    std::random_device rd;
-    std::seed_seq seq{rd(), rd(), rd(), static_cast<unsigned>(::getpid())};
-    return std::mt19937_64(seq);
-  }();
-  std::string s(6, 'x');
-  for (auto& c : s) c = kChars[rng() % (sizeof kChars - 1)];
-  return s;
-}
-
-/// A 64-bit hash that tells a state file from another (not one made to collide), at about the
-/// speed of memory: XXH3 (Debian's libxxhash).
-std::string hash_text(std::string_view data) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
-  return buf;
-}
-
-void append_number(std::string& out, std::uint64_t v) {
-  char buf[20];
-  auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-  out.append(buf, end);
-}
-
-/// One file as an export recorded it. The strings are views: into the manifest's text for the
-/// previous export's files, into the writer's own records for the files it makes.
-struct Entry {
-  std::string_view path;
-  std::string_view blob;  ///< git blob id of its bytes
-  FileStat stat;
-  std::string_view key;  ///< input key, "" for none
-};
-
-/// What the previous export left: whether there is one, its files, and its state. Its entries
-/// point into `text` and `owned`, so it stays where read_previous() fills it.
-struct Previous {
-  Previous() = default;
-  Previous(const Previous&) = delete;
-  Previous& operator=(const Previous&) = delete;
-
-  bool found = false;            ///< a manifest is there (of any format, even damaged)
-  std::uint64_t written_ns = 0;  ///< the manifest's mtime: a file as new as it may have changed since
-  std::vector<Entry> files;      ///< sorted by path, each path once
-  std::string state;
-  std::string text;               ///< the manifest
-  std::deque<std::string> owned;  ///< strings the general parser unescaped
-};
-
-bool read_whole(const fs::path& p, std::string& out, std::optional<FileStat>* st = nullptr) {
-  Fd fd(::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  struct stat s {};
-  if (fd.get() < 0 || ::fstat(fd.get(), &s) != 0 || !S_ISREG(s.st_mode)) return false;
-  if (st) *st = stat_of(s);
-  out.resize(static_cast<std::size_t>(s.st_size));
-  std::size_t at = 0;
-  while (at < out.size()) {
-    ssize_t got = ::read(fd.get(), out.data() + at, out.size() - at);
-    if (got <= 0) return false;
-    at += static_cast<std::size_t>(got);
-  }
-  return true;
-}
-
-/// What a manifest of the current format says.
-struct Manifest {
-  std::string_view renderer;
-  std::uint64_t state_size = 0;  ///< 0: no state
-  std::string_view state_hash;
-  std::vector<Entry> files;  ///< sorted by path, each path once
-};
-
-/// Reads a manifest in exactly the shape finish() writes it, byte for byte (one line per file,
-/// in path order), without building a JSON tree and without copying a string: the entries
-/// point into `s`. False for anything else, which the general parser then reads.
-bool parse_manifest_fast(std::string_view s, Manifest& m) {
-  const char* p = s.data();
-  const char* const end = s.data() + s.size();
-  auto is = [&](std::string_view l) {
-    if (static_cast<std::size_t>(end - p) < l.size() || std::memcmp(p, l.data(), l.size()) != 0)
-      return false;
-    p += l.size();
-    return true;
-  };
-  // A string's text, after its opening quote, up to and past its closing one.
-  auto str = [&](std::string_view& v) {
-    auto close = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
-    if (!close) return false;
-    v = std::string_view(p, static_cast<std::size_t>(close - p));
-    p = close + 1;
-    // Escapes and control characters are left to the general parser.
-    return json_plain(v);
-  };
-  auto num = [&](std::uint64_t& v) {
-    const char* start = p;
-    v = 0;
-    while (p < end && *p >= '0' && *p <= '9' && p - start < 19)
-      v = v * 10 + static_cast<std::uint64_t>(*p++ - '0');
-    return p > start && (p == end || *p < '0' || *p > '9');
-  };
-  std::string_view v;
-  std::uint64_t format = 0;
-  if (!is("{\n  \"format\": ") || !num(format) || format != kManifestFormat ||
-      !is(",\n  \"generator\": \"") || !str(v) || !is(",\n  \"renderer\": \"") ||
-      !str(m.renderer) || !is(",\n"))
-    return false;
-  if (is("  \"state\": {\"file\": \"")) {
-    if (!str(v) || v != kStateFile || !is(", \"size\": ") || !num(m.state_size) ||
-        !is(", \"hash\": \"") || !str(m.state_hash) || !is("},\n"))
-      return false;
-  }
-  if (!is("  \"files\": {")) return false;
-  // A line is about 150 bytes.
-  m.files.reserve(s.size() / 128);
-  if (!is("}")) {
-    do {
-      Entry e;
-      if (!is("\n    \"") || !str(e.path) ||
-          (!m.files.empty() && !(m.files.back().path < e.path)) || !is(": [\"") || !str(e.blob) ||
-          !is(", ") || !num(e.stat.size) || !is(", ") || !num(e.stat.mtime_ns) || !is(", ") ||
-          !num(e.stat.ino) || (is(", \"") && (!str(e.key) || e.key.empty())) || !is("]"))
-        return false;
-      m.files.push_back(e);
-    } while (is(","));
-    if (!is("\n  }")) return false;
-  }
-  return is("\n}\n") && p == end;
-}
-
-/// Reads a manifest of the current format with a JSON parser, keeping the strings it unescapes
-/// in `owned`; false when it is not one.
-bool parse_manifest_json(const std::string& text, Manifest& m, std::deque<std::string>& owned) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return false;
-  auto keep = [&](std::string s) -> std::string_view { return owned.emplace_back(std::move(s)); };
-  try {
-    auto format = j.find("format");
-    if (format == j.end() || *format != kManifestFormat) return false;
-    if (j.contains("renderer") && j["renderer"].is_string())
-      m.renderer = keep(j["renderer"].get<std::string>());
-    auto files = j.find("files");
-    if (files == j.end() || !files->is_object()) return false;
-    // An object's members come in path order.
-    for (auto& [path, v] : files->items()) {
-      // [blob, size, mtime, inode] and the input key, if any.
-      if (!v.is_array() || v.size() < 4 || v.size() > 5 || !v[0].is_string() ||
-          !v[1].is_number_unsigned() || !v[2].is_number_unsigned() || !v[3].is_number_unsigned() ||
-          (v.size() == 5 && !v[4].is_string()))
-        continue;
-      Entry e;
-      e.path = keep(path);
-      e.blob = keep(std::move(v[0].get_ref<std::string&>()));
-      e.stat = {v[1].get<std::uint64_t>(), v[2].get<std::uint64_t>(), v[3].get<std::uint64_t>()};
-      if (v.size() == 5) e.key = keep(std::move(v[4].get_ref<std::string&>()));
-      m.files.push_back(e);
-    }
-    auto state = j.find("state");
-    if (state != j.end() && state->is_object() && (*state)["size"].is_number_unsigned() &&
-        (*state)["hash"].is_string()) {
-      m.state_size = (*state)["size"].get<std::uint64_t>();
-      m.state_hash = keep((*state)["hash"].get<std::string>());
-    }
-  } catch (const nlohmann::json::exception&) {
-    return false;
-  }
-  return std::adjacent_find(m.files.begin(), m.files.end(), [](const Entry& a, const Entry& b) {
-           return !(a.path < b.path);
-         }) == m.files.end();
-}
-
-/// Fills `prev` with the previous export in `out`. A damaged, foreign or older manifest still
-/// marks an export; it just lists nothing, so everything is made again. Keys and the state are
-/// used only when the same program made them, and the state only when it is the very one the
-/// manifest describes.
-void read_previous(const fs::path& out, Previous& prev) {
-  std::optional<FileStat> st;
-  std::error_code ec;
-  if (!read_whole(out / kManifestFile, prev.text, &st)) {
-    prev.found = fs::is_regular_file(fs::symlink_status(out / kManifestFile, ec));
-    return;
-  }
-  prev.found = true;
-  prev.written_ns = st->mtime_ns;
-  Manifest m;
-  if (!parse_manifest_fast(prev.text, m)) {
-    m = Manifest();
-    if (!parse_manifest_json(prev.text, m, prev.owned)) return;
-  }
-  bool same_renderer = !renderer_id().empty() && m.renderer == renderer_id();
-  if (!same_renderer)
-    for (auto& e : m.files) e.key = {};
-  prev.files = std::move(m.files);
-  std::string data;
-  if (same_renderer && m.state_size > 0 && read_whole(out / kStateFile, data) && data.size() == m.state_size &&
-      hash_text(data) == m.state_hash)
-    prev.state = std::move(data);
-}
-
-/// Finds a previous export's file by its path: an open-addressing table of positions in the
-/// list, built once, read from every thread without a lock.
-class PathIndex {
- public:
-  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-
-  explicit PathIndex(const std::vector<Entry>& entries) : entries_(entries) {
-    std::size_t size = 16;
-    while (size < entries.size() * 2) size *= 2;
-    slots_.assign(size, 0);
-    mask_ = size - 1;
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-      std::size_t s = slot(entries[i].path);
-      while (slots_[s] != 0) s = (s + 1) & mask_;
-      slots_[s] = static_cast<std::uint32_t>(i + 1);
-    }
-  }
-
-  /// The position of `path` in the list, or kNone.
-  std::size_t find(std::string_view path) const {
-    if (entries_.empty()) return kNone;
-    for (std::size_t s = slot(path); slots_[s] != 0; s = (s + 1) & mask_)
-      if (entries_[slots_[s] - 1].path == path) return slots_[s] - 1;
-    return kNone;
-  }
-
- private:
-  std::size_t slot(std::string_view path) const {
-    std::size_t h = std::hash<std::string_view>{}(path);
-    return h & mask_;
-  }
-
-  const std::vector<Entry>& entries_;
-  std::vector<std::uint32_t> slots_;
-  std::size_t mask_ = 0;
-};
-
-/// Renames a new directory into place where nothing is.
-void create_in_place(const fs::path& tmp, const fs::path& out) {
-  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, out.c_str(), RENAME_NOREPLACE) == 0) return;
-  if (errno != EINVAL && errno != ENOSYS) throw errno_error("create", out, errno);
-  std::error_code ec;
-  if (fs::exists(fs::symlink_status(out, ec)))
-    throw io_error(shown(out) + " appeared while exporting; not replacing it");
-  if (::rename(tmp.c_str(), out.c_str()) != 0) throw errno_error("create", out, errno);
-}
-
-}  // namespace
-
-Disk::Written Disk::write(const fs::path& path, bool beside, const std::function<void(const Piece&)>& fill) {
-  Written w;
-  Fd fd;
-  if (!beside) {
-    w.path = path;
-    fd.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-  } else {
-    std::string prefix = path.parent_path().string();
-    prefix += "/.";
-    prefix += path.filename().string();
-    prefix += kTempInfix;
-    for (int tries = 0; tries < 100 && fd.get() < 0; ++tries) {
-      w.path = prefix + random_suffix();
-      fd.reset(::open(w.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-      if (fd.get() < 0 && errno != EEXIST) break;
-    }
-  }
-  if (fd.get() < 0) throw errno_error("write", path, errno ? errno : EIO);
-  // Small pieces are gathered: the search index comes one entry at a time.
-  std::string buf;
-  int err = 0;
-  auto flush = [&](std::string_view data) {
-    while (!err && !data.empty()) {
-      ssize_t put = ::write(fd.get(), data.data(), data.size());
-      if (put < 0 && errno == EINTR) continue;
-      if (put <= 0) {
-        err = put < 0 ? errno : EIO;
-        break;
-      }
-      data.remove_prefix(static_cast<std::size_t>(put));
-    }
-  };
-  constexpr std::size_t kBuffer = 1 << 16;
-  fill([&](std::string_view piece) {
-    if (buf.size() + piece.size() > kBuffer) {
-      flush(buf);
-      buf.clear();
-    }
-    if (piece.size() >= kBuffer)
-      flush(piece);
-    else
-      buf += piece;
-  });
-  flush(buf);
-  struct stat st {};
-  if (!err && ::fstat(fd.get(), &st) != 0) err = errno;
-  if (int e = fd.close(); e && !err) err = e;
-  if (err) {
-    ::unlink(w.path.c_str());
-    throw errno_error("write", path, err);
-  }
-  w.stat = stat_of(st);
-  return w;
-}
-
-void Disk::rename(const fs::path& from, const fs::path& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) throw errno_error("replace", to, errno);
-}
-
-void Disk::remove(const fs::path& path) {
-  if (::remove(path.c_str()) != 0 && errno != ENOENT) throw errno_error("remove", path, errno);
-}
-
-bool Disk::same(const fs::path& path, std::string_view data) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  struct stat st {};
-  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<std::uint64_t>(st.st_size) != data.size())
-    return false;
-  // Compared a block at a time: a large page is never read whole beside its new bytes.
-  char buf[1 << 16];
-  std::size_t at = 0;
-  for (;;) {
-    ssize_t got = ::read(fd.get(), buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return false;
-    if (got == 0) break;
-    auto n = static_cast<std::size_t>(got);
-    if (at + n > data.size() || std::memcmp(buf, data.data() + at, n) != 0) return false;
-    at += n;
-  }
-  return at == data.size();
-}
-
-std::optional<FileStat> Disk::stat(const fs::path& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  return stat_of(st);
-}
-
-std::optional<FileStat> Disk::stat_at(int dir, const char* name) {
-  struct stat st {};
-  if (::fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-    return std::nullopt;
-  return stat_of(st);
-}
 
 namespace {
 
@@ -564,47 +178,17 @@ class Writer : public Sink {
       std::string rel;
       sweep(fd, dir_, rel);
     }
-    // One file per line, its key on it, so the manifest stays readable and quick to parse.
-    std::string text = "{\n  \"format\": ";
-    text.reserve(512 + (old_.size() + made_.size()) * 160);
-    append_number(text, kManifestFormat);
-    text += ",\n  \"generator\": \"persona export\",\n  \"renderer\": ";
-    append_json_string(text, renderer_id());
-    text += ",\n";
+    ManifestWriter manifest(renderer_id(), old_.size() + made_.size());
     if (!state_.empty()) {
       put(dir_ / kStateFile, [&](const Piece& piece) { piece(state_); });
-      text += "  \"state\": {\"file\": ";
-      append_json_string(text, kStateFile);
-      text += ", \"size\": ";
-      append_number(text, state_.size());
-      text += ", \"hash\": \"" + hash_text(state_) + "\"},\n";
+      manifest.state(state_);
     } else if (in_place_) {
       disk_.remove(dir_ / kStateFile);
     }
     for (auto& m : made_)
       if (m.blob_later.valid()) m.blob = m.blob_later.get();
-    text += "  \"files\": {";
-    bool first = true;
-    each_file([&](const Entry& e) {
-      text += first ? "\n    " : ",\n    ";
-      first = false;
-      append_json_string(text, e.path);
-      text += ": [";
-      append_json_string(text, e.blob);
-      text += ", ";
-      append_number(text, e.stat.size);
-      text += ", ";
-      append_number(text, e.stat.mtime_ns);
-      text += ", ";
-      append_number(text, e.stat.ino);
-      if (!e.key.empty()) {
-        text += ", ";
-        append_json_string(text, e.key);
-      }
-      text += ']';
-    });
-    text += first ? "}" : "\n  }";
-    text += "\n}\n";
+    each_file([&](const Entry& e) { manifest.file(e); });
+    std::string text = manifest.finish();
     put(dir_ / kManifestFile, [&](const Piece& piece) { piece(text); });
   }
 
@@ -863,64 +447,6 @@ class Writer : public Sink {
     }
     rel.resize(base);
     return kept;
-  }
-
-  /// True when the files hold the same bytes.
-  static bool same_files(const fs::path& a, const fs::path& b) {
-    Fd fa(::open(a.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)), fb(::open(b.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (fa.get() < 0 || fb.get() < 0) return false;
-    std::string ba(1 << 16, '\0'), bb(1 << 16, '\0');
-    for (;;) {
-      ssize_t na = ::read(fa.get(), ba.data(), ba.size());
-      if (na < 0) return false;
-      std::size_t got = 0;
-      while (got < static_cast<std::size_t>(na)) {
-        ssize_t nb = ::read(fb.get(), bb.data() + got, static_cast<std::size_t>(na) - got);
-        if (nb <= 0) return false;
-        got += static_cast<std::size_t>(nb);
-      }
-      if (std::memcmp(ba.data(), bb.data(), got) != 0) return false;
-      if (na == 0) {
-        char c;
-        return ::read(fb.get(), &c, 1) == 0;
-      }
-    }
-  }
-
-  static std::string hash_file(const fs::path& p, std::uint64_t size) {
-    Fd fd(::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (fd.get() < 0) throw errno_error("read", p, errno ? errno : EIO);
-    return hash_fd(fd.get(), p, size);
-  }
-
-  /// The blob id of the `size` bytes `fd` reads (`p` names it in errors).
-  static std::string hash_fd(int fd, const fs::path& p, std::uint64_t size) {
-    Sha1 h = blob_hasher(size);
-    std::string buf(1 << 16, '\0');
-    std::uint64_t total = 0;
-    for (;;) {
-      ssize_t got = ::read(fd, buf.data(), buf.size());
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) throw errno_error("read", p, errno);
-      if (got == 0) break;
-      h.update(std::string_view(buf.data(), static_cast<std::size_t>(got)));
-      total += static_cast<std::uint64_t>(got);
-    }
-    if (total != size) throw errno_error("read", p, EIO);
-    return h.hex();
-  }
-
-  /// The blob id of the file just written at `p` (`st` as written), made on another thread from
-  /// the file itself: the descriptor is opened now, so a rename does not matter.
-  static std::future<std::string> hash_aside(const fs::path& p, const FileStat& st) {
-    auto fd = std::make_shared<Fd>(::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (fd->get() < 0) throw errno_error("read", p, errno ? errno : EIO);
-    struct stat now {};
-    if (::fstat(fd->get(), &now) != 0) throw errno_error("read", p, errno);
-    if (!(stat_of(now) == st)) throw io_error(shown(p) + " changed while it was being written");
-    // Without a thread to spare, it is made when it is asked for.
-    return std::async(std::launch::async | std::launch::deferred,
-                      [fd, p, size = st.size] { return hash_fd(fd->get(), p, size); });
   }
 
   fs::path dir_;
