@@ -51,6 +51,24 @@ bool selected(const Record& r, const std::optional<FieldPath>& only) {
   return only->item ? *p == *only : p->field == only->field;
 }
 
+/// The fields' histories in the order of profile_fields() (a field's items after it), each with
+/// its activity figures.
+std::vector<FieldHistory> in_profile_order(const std::map<std::string, FieldHistory>& by_field,
+                                           const PersonaActivity& pa) {
+  std::vector<FieldHistory> out;
+  for (const auto& def : profile_fields()) {
+    std::string name(def.name);
+    for (const auto& [key, history] : by_field) {
+      auto fp = parse_record_field_path(key, nullptr);
+      if (!fp || fp->field != name) continue;
+      FieldHistory fh = history;
+      if (auto ai = pa.fields.find(name); ai != pa.fields.end()) fh.activity = ai->second;
+      out.push_back(std::move(fh));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 PersonaHistory persona_history(const Library& lib, const Persona& p, const git::Repository* repo,
@@ -129,17 +147,7 @@ PersonaHistory persona_history(const Library& lib, const Persona& p, const git::
   if (only)
     by_field[only->item ? only->str() : only->field].field = only->item ? only->str() : only->field;
 
-  for (const auto& def : profile_fields()) {
-    std::string name(def.name);
-    for (auto it = by_field.begin(); it != by_field.end(); ++it) {
-      auto fp = parse_record_field_path(it->first, nullptr);
-      if (!fp || fp->field != name) continue;
-      FieldHistory fh = it->second;
-      auto ai = pa.fields.find(name);
-      if (ai != pa.fields.end()) fh.activity = ai->second;
-      h.fields.push_back(std::move(fh));
-    }
-  }
+  h.fields = in_profile_order(by_field, pa);
   return h;
 }
 

@@ -1,5 +1,8 @@
 #pragma once
 /// The git layer: every libgit2 call of the project lives under src/git/ and nowhere else.
+/// Repository's members are defined in three files: repository.cpp (opening, ownership, HEAD,
+/// revisions, configuration), trees.cpp (reading trees, blobs and commits) and branches.cpp
+/// (writing a commit, a branch, a push).
 ///
 /// `Repository` owns a libgit2 repository handle (RAII; move-only) and offers what the commands
 /// need, in git's own terms but with plain C++ types: object ids are 40-digit hex strings, paths
