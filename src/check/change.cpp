@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "check/change_reader.h"
 #include "check/rules.h"
 #include "core/error.h"
 #include "core/text.h"
@@ -18,153 +19,9 @@
 namespace persona::check {
 namespace fs = std::filesystem;
 using git::ObjectId;
+using namespace change_detail;
 
 namespace {
-
-// Record times are checked against the clock by validate; here any time is accepted.
-constexpr const char* kAnyTime = "9999-12-31T23:59:59Z";
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
-bool is_persona_path(const std::string& rel) {
-  return starts_with(rel, "personas/") && (ends_with(rel, ".yaml") || ends_with(rel, ".yml"));
-}
-bool is_record_path(const std::string& rel) {
-  return starts_with(rel, "contributions/") && (ends_with(rel, ".yaml") || ends_with(rel, ".yml"));
-}
-
-/// The pid directory of a record path (contributions/<pid>/...), or "".
-std::string record_path_pid(const std::string& rel) {
-  std::string rest = rel.substr(std::string("contributions/").size());
-  auto slash = rest.find('/');
-  return slash == std::string::npos ? std::string() : rest.substr(0, slash);
-}
-
-std::string short_id(const std::string& id) { return id.substr(0, 12); }
-
-const char* kind_noun(const std::string& kind) {
-  if (kind == "correct") return "correction";
-  if (kind == "extend") return "extension";
-  if (kind == "confirm") return "confirmation";
-  return "comment";
-}
-
-/// A persona file as it is at one commit.
-struct Loaded {
-  PersonaFile file;
-  std::optional<Persona> persona;  ///< when the file parsed as a mapping
-  std::string pid;
-};
-
-/// Reads the library's files at commits, relative to the library root, caching what it parses.
-class Reader {
- public:
-  Reader(const git::Repository& repo, std::string prefix, const schema::Schema& persona_schema,
-         const fs::path& cache_dir)
-      : repo_(repo),
-        prefix_(std::move(prefix)),
-        schema_(persona_schema),
-        record_schema_(schema::Schema::builtin("record")),
-        blob_cache_(BlobValueCache::open(cache_dir, "yaml-pid", repo.common_dir())) {}
-  ~Reader() { blob_cache_.save(); }
-
-  std::optional<std::string> read(const ObjectId& commit, const std::string& rel) const {
-    return repo_.read_blob(commit, prefix_ + rel);
-  }
-
-  const Loaded* persona(const ObjectId& commit, const std::string& rel) {
-    auto key = commit + ":" + rel;
-    if (auto it = personas_.find(key); it != personas_.end())
-      return it->second ? &*it->second : nullptr;
-    std::optional<Loaded> out;
-    if (auto text = read(commit, rel)) {
-      Loaded l;
-      l.file = check_persona_text(rel, std::move(*text), schema_, false);
-      if (l.file.root && l.file.root->is_mapping()) {
-        l.persona = build_persona(l.file);
-        l.pid = l.persona->pid;
-      }
-      out = std::move(l);
-    }
-    auto& slot = personas_[key] = std::move(out);
-    return slot ? &*slot : nullptr;
-  }
-
-  std::optional<Record> record(const ObjectId& commit, const std::string& rel) const {
-    auto text = read(commit, rel);
-    if (!text) return std::nullopt;
-    auto f = check_record_text(rel, std::move(*text), *record_schema_, kAnyTime);
-    return f.record;
-  }
-
-  /// pid -> persona file paths at `commit` (sorted), read only as far as the pid.
-  const std::map<std::string, std::vector<std::string>>& pids(const ObjectId& commit) {
-    if (auto it = pid_index_.find(commit); it != pid_index_.end()) return it->second;
-    std::map<std::string, std::vector<std::string>> index;
-    list_personas(commit, "personas", index);
-    for (auto& [pid, paths] : index) std::sort(paths.begin(), paths.end());
-    return pid_index_[commit] = std::move(index);
-  }
-
-  std::vector<std::string> pid_list(const ObjectId& commit) {
-    std::vector<std::string> out;
-    for (const auto& [pid, paths] : pids(commit)) out.push_back(pid);
-    return out;
-  }
-
-  /// The first persona file with `pid` at `commit`, or "".
-  std::string path_of(const ObjectId& commit, const std::string& pid) {
-    const auto& index = pids(commit);
-    auto it = index.find(pid);
-    return it == index.end() ? std::string() : it->second.front();
-  }
-
-  bool has_records(const ObjectId& commit, const std::string& pid) const {
-    for (const auto& e : repo_.list_tree(commit, prefix_ + kRecordsDir + "/" + pid))
-      if (!e.is_tree) return true;
-    return false;
-  }
-
- private:
-  void list_personas(const ObjectId& commit, const std::string& dir,
-                     std::map<std::string, std::vector<std::string>>& index) {
-    // Every persona file, as recursive listings no deeper than 8 directories find them; the pid
-    // each blob declares is read once per blob id, and kept across runs in the blob cache.
-    for (const auto& e : repo_.list_blobs(commit, prefix_ + dir, 8, {".yaml", ".yml"})) {
-      std::string rel = e.path.substr(prefix_.size());
-      if (!is_persona_path(rel)) continue;
-      auto cached = pid_of_blob_.find(e.id);
-      if (cached == pid_of_blob_.end()) {
-        std::string pid;
-        if (const std::string* stored = blob_cache_.find(e.id)) {
-          pid = *stored;
-        } else {
-          if (auto text = repo_.read_blob_id(e.id)) {
-            auto parsed = yaml::parse(*text, rel);
-            if (parsed.root)
-              if (const yaml::Node* n = parsed.root->find("pid"); n && n->is_scalar())
-                pid = n->value;
-          }
-          blob_cache_.put(e.id, pid);
-        }
-        cached = pid_of_blob_.emplace(e.id, pid).first;
-      }
-      if (!cached->second.empty()) index[cached->second].push_back(rel);
-    }
-  }
-
-  const git::Repository& repo_;
-  std::string prefix_;
-  const schema::Schema& schema_;
-  std::shared_ptr<const schema::Schema> record_schema_;
-  std::map<std::string, std::optional<Loaded>> personas_;
-  std::map<ObjectId, std::map<std::string, std::vector<std::string>>> pid_index_;
-  std::map<ObjectId, std::string> pid_of_blob_;
-  BlobValueCache blob_cache_;
-};
 
 /// Where a key (or one item of a list) is in a parsed persona file; line 1 when absent.
 yaml::Mark mark_of(const Loaded* l, const std::string& key, std::optional<std::size_t> item = {}) {
@@ -230,7 +87,15 @@ class Judge {
   void record_changes(const std::vector<git::ChangedPath>& changes);
   void pid_rules(const std::vector<git::ChangedPath>& persona_changes);
   void base_side_records(const std::vector<git::ChangedPath>& base_changes);
+  /// The records of this change, then the persona files they change.
   void judge_records();
+  /// Each record's value_hash against the value it started from, confirmations and changes made
+  /// against a value the base branch has since changed; returns each persona as the records,
+  /// replayed in order, leave it.
+  std::map<std::string, Persona> judge_record_values();
+  /// Each persona file the change touches is exactly what its records make of it (`state`), and
+  /// changes nothing else without a record.
+  void judge_persona_file(const std::string& pid, const std::map<std::string, Persona>& state);
   std::string raced_with(const Record& r);
 
   void touch(const std::string& pid) {
@@ -380,7 +245,45 @@ std::string Judge::raced_with(const Record& r) {
   return "in " + join_and(names);
 }
 
+/// Applies a correction or extension to `cur` as `persona contribute` writes it, so the next
+/// record on the same field starts from its result.
+namespace {
+
+void replay(const Record& r, const FieldPath& path, Persona& cur) {
+  const FieldDef* def = find_field(path.field);
+  if (!def) return;
+  if (r.kind == "correct") {
+    if (def->kind == FieldKind::kText) {
+      cur.text[path.field] = r.text;
+    } else if (path.item) {
+      auto& items = cur.lists[path.field];
+      if (*path.item >= 1 && *path.item <= items.size()) items[*path.item - 1] = r.text;
+    } else {
+      std::vector<std::string> items;
+      for (auto l : split_lines(r.text)) items.emplace_back(l);
+      cur.lists[path.field] = items;
+    }
+  } else if (def->kind == FieldKind::kList) {
+    cur.lists[path.field].push_back(r.text);
+  } else {
+    // An extension appends a paragraph.
+    std::string& t = cur.text[path.field];
+    t = t.empty() ? r.text : t + "\n\n" + r.text;
+  }
+}
+
+}  // namespace
+
 void Judge::judge_records() {
+  std::map<std::string, Persona> state = judge_record_values();
+  // Every persona the change touches: its file must be exactly what its records make of it.
+  std::set<std::string> pids = changed_persona_pids_;
+  for (const auto& a : added_)
+    if (a.record.kind == "correct" || a.record.kind == "extend") pids.insert(a.record.pid);
+  for (const auto& pid : pids) judge_persona_file(pid, state);
+}
+
+std::map<std::string, Persona> Judge::judge_record_values() {
   // The value each field path had before each record of this change, replaying them in order.
   std::map<std::string, Persona> state;  // pid -> persona as the records so far leave it
   for (const auto& a : added_) {
@@ -439,105 +342,84 @@ void Judge::judge_records() {
           "update the branch ('git rebase " + o_.base + "') and make the " + kind_noun(r.kind) +
               " again against the current value");
     }
-    // Replay the record so the next one on this field starts from its result.
-    const FieldDef* def = find_field(path->field);
-    if (!def) continue;
-    if (r.kind == "correct") {
-      if (def->kind == FieldKind::kText) {
-        cur.text[path->field] = r.text;
-      } else if (path->item) {
-        auto& items = cur.lists[path->field];
-        if (*path->item >= 1 && *path->item <= items.size()) items[*path->item - 1] = r.text;
-      } else {
-        std::vector<std::string> items;
-        for (auto l : split_lines(r.text)) items.emplace_back(l);
-        cur.lists[path->field] = items;
-      }
-    } else if (def->kind == FieldKind::kList) {
-      cur.lists[path->field].push_back(r.text);
-    } else {
-      // An extension appends a paragraph, as `persona contribute` writes it.
-      std::string& t = cur.text[path->field];
-      t = t.empty() ? r.text : t + "\n\n" + r.text;
+    replay(r, *path, cur);
+  }
+  return state;
+}
+
+void Judge::judge_persona_file(const std::string& pid,
+                               const std::map<std::string, Persona>& state) {
+  std::string mb_path = reader_.path_of(s_.merge_base, pid);
+  std::string head_path = reader_.path_of(s_.head, pid);
+  if (mb_path.empty() || head_path.empty()) return;
+  const Loaded* mb = reader_.persona(s_.merge_base, mb_path);
+  const Loaded* head = reader_.persona(s_.head, head_path);
+  if (!mb || !mb->persona || !head || !head->persona) return;
+  Persona expected = state.count(pid) ? state.at(pid) : *mb->persona;
+  const Persona& after = *head->persona;
+
+  // The records of this change for this persona, by top-level field (the last one wins).
+  std::map<std::string, const Record*> claimed;
+  bool has_changes = false;
+  for (const auto& a : added_) {
+    if (a.record.pid != pid || (a.record.kind != "correct" && a.record.kind != "extend"))
+      continue;
+    has_changes = true;
+    if (auto p = parse_field_path(a.record.field, nullptr)) claimed[p->field] = &a.record;
+  }
+  bool any = false;
+  for (const auto& def : profile_fields()) {
+    std::string f(def.name);
+    bool same = def.kind == FieldKind::kText
+                    ? expected.text[f] == (after.text.count(f) ? after.text.at(f) : std::string())
+                    : expected.lists[f] ==
+                          (after.lists.count(f) ? after.lists.at(f) : std::vector<std::string>());
+    if (same) continue;
+    any = true;
+    if (auto c = claimed.find(f); c != claimed.end()) {
+      const Record& r = *c->second;
+      auto p = parse_field_path(r.field, nullptr);
+      std::string what = r.kind == "correct" ? "does not hold the text of correction " + r.id
+                         : def.kind == FieldKind::kList
+                             ? "does not end with the item added by extension " + r.id
+                             : "does not end with the paragraph added by extension " + r.id;
+      add(kRecordMismatch, head_path, mark_of(head, f, p ? p->item : std::nullopt),
+          quote(r.field) + " " + what + " (" + r.file + ")",
+          "the persona file and the record change together; 'persona contribute' writes both");
+    } else if (!o_.allow_direct_edits) {
+      add(kDirectEdit, head_path, mark_of(head, f),
+          quote(f) + " changed without a contribution record",
+          "make it a contribution ('persona contribute " + pid +
+              (def.kind == FieldKind::kText
+                   ? " --correct " + f + " --text ...'"
+                   : " --correct " + f + "[N] --text ...' or '--extend " + f + " --text ...'") +
+              "); a maintainer's edit passes --allow-direct-edits");
     }
   }
-  // Every persona the change touches: its file must be exactly what its records make of it.
-  std::set<std::string> pids = changed_persona_pids_;
-  for (const auto& a : added_)
-    if (a.record.kind == "correct" || a.record.kind == "extend") pids.insert(a.record.pid);
-  for (const auto& pid : pids) {
-    std::string mb_path = reader_.path_of(s_.merge_base, pid);
-    std::string head_path = reader_.path_of(s_.head, pid);
-    if (mb_path.empty() || head_path.empty()) continue;
-    const Loaded* mb = reader_.persona(s_.merge_base, mb_path);
-    const Loaded* head = reader_.persona(s_.head, head_path);
-    if (!mb || !mb->persona || !head || !head->persona) continue;
-    Persona expected = state.count(pid) ? state[pid] : *mb->persona;
-    const Persona& after = *head->persona;
-
-    // The records of this change for this persona, by top-level field (the last one wins).
-    std::map<std::string, const Record*> claimed;
-    bool has_changes = false;
-    for (const auto& a : added_) {
-      if (a.record.pid != pid || (a.record.kind != "correct" && a.record.kind != "extend"))
-        continue;
-      has_changes = true;
-      if (auto p = parse_field_path(a.record.field, nullptr)) claimed[p->field] = &a.record;
-    }
-    bool any = false;
-    for (const auto& def : profile_fields()) {
-      std::string f(def.name);
-      bool same = def.kind == FieldKind::kText
-                      ? expected.text[f] == (after.text.count(f) ? after.text.at(f) : std::string())
-                      : expected.lists[f] ==
-                            (after.lists.count(f) ? after.lists.at(f) : std::vector<std::string>());
-      if (same) continue;
-      any = true;
-      if (auto c = claimed.find(f); c != claimed.end()) {
-        const Record& r = *c->second;
-        auto p = parse_field_path(r.field, nullptr);
-        std::string what = r.kind == "correct" ? "does not hold the text of correction " + r.id
-                           : def.kind == FieldKind::kList
-                               ? "does not end with the item added by extension " + r.id
-                               : "does not end with the paragraph added by extension " + r.id;
-        add(kRecordMismatch, head_path, mark_of(head, f, p ? p->item : std::nullopt),
-            quote(r.field) + " " + what + " (" + r.file + ")",
-            "the persona file and the record change together; 'persona contribute' writes both");
-      } else if (!o_.allow_direct_edits) {
-        add(kDirectEdit, head_path, mark_of(head, f),
-            quote(f) + " changed without a contribution record",
-            "make it a contribution ('persona contribute " + pid +
-                (def.kind == FieldKind::kText
-                     ? " --correct " + f + " --text ...'"
-                     : " --correct " + f + "[N] --text ...' or '--extend " + f + " --text ...'") +
-                "); a maintainer's edit passes --allow-direct-edits");
-      }
-    }
-    if (o_.allow_direct_edits) continue;
-    auto meta = [&](const char* key, bool same) {
-      if (same) return;
-      any = true;
-      add(kDirectEdit, head_path, mark_of(head, key),
-          quote(key) + " changed without a contribution record",
-          "metadata is a maintainer's edit, which passes --allow-direct-edits");
-    };
-    meta("name", expected.name == after.name);
-    meta("app", expected.app == after.app);
-    meta("category", expected.category == after.category);
-    meta("tags", expected.tags == after.tags);
-    // Contributions may bump the version; a version change alone is an edit.
-    meta("version", expected.version == after.version || has_changes);
-    if (any) continue;
-    if (auto m = moved_from_.find(head_path); m != moved_from_.end()) {
-      add(kDirectEdit, head_path, {1, 1},
-          "persona file moved from " + quote(m->second, 200) + " without a contribution record",
-          "a maintainer's edit passes --allow-direct-edits");
-    } else if (!has_changes && mb->file.text != head->file.text &&
-               changed_persona_pids_.count(pid)) {
-      add(kDirectEdit, head_path, {1, 1},
-          "persona file changed without a contribution record (only its presentation)",
-          "a maintainer's edit passes --allow-direct-edits");
-    }
+  if (o_.allow_direct_edits) return;
+  auto meta = [&](const char* key, bool same) {
+    if (same) return;
+    any = true;
+    add(kDirectEdit, head_path, mark_of(head, key),
+        quote(key) + " changed without a contribution record",
+        "metadata is a maintainer's edit, which passes --allow-direct-edits");
+  };
+  meta("name", expected.name == after.name);
+  meta("app", expected.app == after.app);
+  meta("category", expected.category == after.category);
+  meta("tags", expected.tags == after.tags);
+  // Contributions may bump the version; a version change alone is an edit.
+  meta("version", expected.version == after.version || has_changes);
+  if (any) return;
+  if (auto m = moved_from_.find(head_path); m != moved_from_.end()) {
+    add(kDirectEdit, head_path, {1, 1},
+        "persona file moved from " + quote(m->second, 200) + " without a contribution record",
+        "a maintainer's edit passes --allow-direct-edits");
+  } else if (!has_changes && mb->file.text != head->file.text &&
+             changed_persona_pids_.count(pid)) {
+    add(kDirectEdit, head_path, {1, 1},
+        "persona file changed without a contribution record (only its presentation)",
+        "a maintainer's edit passes --allow-direct-edits");
   }
 }
 
