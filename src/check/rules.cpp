@@ -9,6 +9,8 @@ constexpr Severity E = Severity::kError;
 constexpr Severity W = Severity::kWarning;
 }  // namespace
 
+// One piece: the catalogue is one table, the one list of rule codes (SARIF, the README's table
+// and describe_rule read it); split, it would be several lists of one concept.
 const std::vector<RuleInfo>& rule_catalog() {
   static const std::vector<RuleInfo> kRules = [] {
     std::vector<RuleInfo> r = {

@@ -99,6 +99,9 @@ std::vector<std::string> split_dotted(std::string_view name) {
 
 }  // namespace
 
+// One piece: one pass over the template text, a small state machine (the current delimiters,
+// the stack of open sections) that every kind of tag reads and changes; split by tag, each part
+// would take and return all of that state.
 Template::Template(std::string_view in) {
   using Op = Node::Op;
   std::string begin = "{{", end = "}}";

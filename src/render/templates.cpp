@@ -156,6 +156,40 @@ std::string TemplateLoad::source(const std::string& origin) const {
   return {};
 }
 
+namespace {
+
+/// Replaces the built-in templates with the files of `dir` of the same names (`known`); any
+/// other file is an "unknown template" diagnostic with "did you mean".
+void apply_overrides(const fs::path& dir, const std::vector<std::string>& known,
+                     TemplateLoad& load) {
+  auto& files = load.templates.files;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw io_error("--templates " + quote(dir.string(), 200) + " is not a directory");
+  std::vector<fs::path> entries;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    entries.push_back(it->path());
+  if (ec) throw io_error("cannot list " + quote(dir.string(), 200) + ": " + ec.message());
+  std::sort(entries.begin(), entries.end());
+  for (const auto& p : entries) {
+    std::string name = p.filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    std::string origin = p.generic_string();
+    if (!files.count(name) || !fs::is_regular_file(p, ec)) {
+      std::string hint = did_you_mean(name, known);
+      if (hint.empty()) {
+        hint = "templates that can be overridden: ";
+        for (std::size_t i = 0; i < known.size(); ++i) hint += (i ? ", " : "") + known[i];
+      }
+      load.diagnostics.push_back(template_error(origin, 0, 0, "unknown template " + quote(name), hint));
+      continue;
+    }
+    files[name] = TemplateFile{read_file(p, 4 << 20), origin};
+  }
+}
+
+}  // namespace
+
 TemplateLoad load_templates(const std::optional<fs::path>& override_dir) {
   TemplateLoad load;
   auto& files = load.templates.files;
@@ -166,34 +200,7 @@ TemplateLoad load_templates(const std::optional<fs::path>& override_dir) {
   std::vector<std::string> known;
   for (const auto& [name, f] : files) known.push_back(name);
 
-  if (override_dir) {
-    std::error_code ec;
-    if (!fs::is_directory(*override_dir, ec))
-      throw io_error("--templates " + quote(override_dir->string(), 200) + " is not a directory");
-    std::vector<fs::path> entries;
-    for (fs::directory_iterator it(*override_dir, ec), end; !ec && it != end; it.increment(ec))
-      entries.push_back(it->path());
-    if (ec) throw io_error("cannot list " + quote(override_dir->string(), 200) + ": " + ec.message());
-    std::sort(entries.begin(), entries.end());
-    for (const auto& p : entries) {
-      std::string name = p.filename().string();
-      if (name.empty() || name[0] == '.') continue;
-      std::string origin = p.generic_string();
-      if (!files.count(name) || !fs::is_regular_file(p, ec)) {
-        std::string hint = did_you_mean(name, known);
-        load.diagnostics.push_back(template_error(
-            origin, 0, 0, "unknown template " + quote(name),
-            hint.empty() ? "templates that can be overridden: " + [&] {
-              std::string all;
-              for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
-              return all;
-            }()
-                         : hint));
-        continue;
-      }
-      files[name] = TemplateFile{read_file(p, 4 << 20), origin};
-    }
-  }
+  if (override_dir) apply_overrides(*override_dir, known, load);
 
   std::set<std::string> partials;
   for (const auto& [name, f] : files)
