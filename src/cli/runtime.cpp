@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "git/repository.h"
 #include "library/cache.h"
 #include "library/partial_load.h"
 
@@ -17,7 +18,14 @@ Runtime::Runtime(std::ostream& o, std::ostream& e, std::function<const char*(con
     : out(o), err(e), getenv(std::move(env)) {}
 
 void Runtime::check(unsigned needs) {
-  if (needs & kNeedLibrary) root();
+  if (needs & (kNeedLibrary | kNeedRepository)) root();
+  if (needs & kNeedRepository) {
+    // Opening checks that there is a repository and that git would trust it (safe.directory).
+    git::Repository repo = git::Repository::discover(root());
+    if (repo.is_bare())
+      throw io_error("the library at " + quote(root().string(), 200) + " is in a bare repository",
+                     "contributions and history need a clone with a working tree");
+  }
 }
 
 fs::path Runtime::root() {

@@ -19,7 +19,8 @@ namespace persona::cli {
 /// What a command needs before it runs; checked in one place (Runtime::check) from the table.
 enum Need : unsigned {
   kNeedNothing = 0,
-  kNeedLibrary = 1 << 0,  ///< a library root (library.yaml found upward, or --repo)
+  kNeedLibrary = 1 << 0,     ///< a library root (library.yaml found upward, or --repo)
+  kNeedRepository = 1 << 1,  ///< the library in a git working tree (not bare), owned or marked safe
 };
 
 struct GlobalOptions {

@@ -238,10 +238,9 @@ ContributeResult contribute(const ContributeOptions& o) {
   c.problems = check_request(o.request, o.require_note);
   if (!c.problems.empty()) return res;
 
+  // The command layer has checked that the library is in a repository git trusts, with a
+  // working tree (cli Runtime::check, kNeedRepository).
   git::Repository repo = git::Repository::discover(o.library_root);
-  if (repo.is_bare())
-    throw io_error("the library at " + quote(o.library_root.string(), 200) +
-                   " is in a bare repository");
   std::string prefix = repo.path_in_repo(o.library_root);
   auto in_repo = [&](const std::string& rel) { return prefix.empty() ? rel : prefix + "/" + rel; };
 
