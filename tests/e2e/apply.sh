@@ -3,8 +3,8 @@
 # makes exactly the branch and commit `persona contribute` makes; bad requests get field-level
 # errors (file:line:col) and change nothing.
 #   bash tests/e2e/apply.sh PERSONA_BINARY SOURCE_DIR
-set -euo pipefail
-persona=$(realpath "$1") src=$(realpath "$2")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/contribute_helpers.sh"
 
 new_library "$work/lib"

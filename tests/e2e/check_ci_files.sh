@@ -6,11 +6,8 @@
 #    structure GitHub needs (triggers, full-history checkout, the Pages upload and deploy).
 #  - .pre-commit-hooks.yaml: the hooks run on staged files through the real pre-commit when it
 #    is installed, else the way pre-commit runs them (entry + the staged files its regex matches).
-set -euo pipefail
-persona=$(realpath "$1")
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"
 py=/usr/bin/python3; [[ -x $py ]] || py=python3  # PyYAML comes with yamllint
 workflow=$src/.github/workflows/persona.yml

@@ -2,11 +2,8 @@
 # CONTRIBUTING.md's walk-through really works: its ```sh blocks run in order in a clone of a
 # throwaway "fork" (a bare repository standing in for GitHub), with the built persona on PATH.
 # Only the lines that need GitHub or build the tool are left out (cloning, building, `gh`).
-set -euo pipefail
-persona=$(realpath "$1")
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"
 
 new_library "$work/template"

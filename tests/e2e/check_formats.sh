@@ -2,11 +2,8 @@
 # `persona check` output formats: text (source excerpt), json (validate's document), github
 # (annotations in GitHub's syntax, at most 10 errors and 10 warnings, the full table appended to
 # $GITHUB_STEP_SUMMARY), sarif (valid against the SARIF 2.1.0 schema), and --output FILE.
-set -euo pipefail
-persona=$(realpath "$1")
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"
 unit_tests=$(dirname "$persona")/persona_unit_tests
 annotation='^::(error|warning|notice)( [a-z]+=[^,:]*(,[a-z]+=[^,:]*)*)?::.*$'
@@ -177,7 +174,8 @@ expect "many: json has every problem" "$(printf '%s' "$out" | python3 -c 'import
 
 # --- usage and output errors ------------------------------------------------------------------
 run_persona check --format xml
-expect "unknown format: exit code" "$code" 2
+expect_run "unknown format" 2 "" "persona: error: --format: xml not in {text,json,github,sarif}
+hint: run 'persona --help' or 'persona COMMAND --help'"
 run_persona check --output "$work/no/such/dir/out.txt"
 expect "unwritable --output: exit code" "$code" 3
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Helpers for the `persona check` / `persona stats` end-to-end suites, sourced by them (not a
-# suite itself: CMakeLists.txt leaves *_helpers.sh out):
-#   source "$src/tests/e2e/check_helpers.sh"   (with $persona, $src and $work set)
+# Helpers for the `persona check` / `persona stats` end-to-end suites, sourced by them after
+# tests/e2e/lib.sh (not a suite itself: CMakeLists.txt leaves *_helpers.sh out):
+#   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"; suite_start "$@"
+#   source "$src/tests/e2e/check_helpers.sh"
 #
 # Every repository is a throwaway under $work, committed with a fixed author and clock, so ids
 # are reproducible. Records are written the way `persona contribute` writes them (id = the first
@@ -14,11 +15,8 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export PERSONA_NOW=2026-11-28T12:00:00Z
 unset GITHUB_STEP_SUMMARY
 git_clock=1793527200  # 2026-11-01T10:00:00Z; every commit one minute later than the last
-pass=0 fail=0
 
 # ok NAME: counts a passed assertion; bad NAME DETAIL: a failed one (printed).
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; [[ -n "${2:-}" ]] && printf '%s\n' "$2" | sed 's/^/    /'; return 0; }
 
 # git with the next fixed commit time.
 tgit() {
@@ -26,41 +24,8 @@ tgit() {
   GIT_AUTHOR_DATE="@$git_clock +0000" GIT_COMMITTER_DATE="@$git_clock +0000" git "$@"
 }
 
-# new_library DIR: a git repository holding the bundled library, committed on 'main'.
-new_library() {
-  mkdir -p "$1"
-  cp -r "$src/library.yaml" "$src/schema" "$src/personas" "$1/"
-  (cd "$1" && git init -q -b main && git add -A && tgit commit -q -m "The library")
-}
-
 # commit_all MSG: commits everything in the current directory.
 commit_all() { git add -A && tgit commit -q -m "$1"; }
-
-# run_persona ARGS...: runs the binary; sets $out, $err and $code. A crash always fails.
-run_persona() {
-  local o e
-  o=$(mktemp) e=$(mktemp)
-  set +e
-  "$persona" "$@" >"$o" 2>"$e"
-  code=$?
-  set -e
-  out=$(cat "$o") err=$(cat "$e")
-  rm -f "$o" "$e"
-  if ((code >= 128)); then bad "persona $* crashed (exit $code)" "$err"; fi
-  return 0
-}
-
-# expect NAME ACTUAL EXPECTED: exact comparison.
-expect() {
-  if [[ "$2" == "$3" ]]; then ok; else bad "$1" "$(diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | head -40)"; fi
-}
-
-# expect_run NAME CODE STDOUT STDERR: the last run_persona's results, exactly.
-expect_run() {
-  expect "$1: exit code" "$code" "$2"
-  expect "$1: stdout" "$out" "$3"
-  expect "$1: stderr" "$err" "$4"
-}
 
 # short REV: the 12-digit id git shows for a revision.
 short() { git rev-parse --short=12 "$1"; }
@@ -163,8 +128,3 @@ PY
   rm -f "$work/.persona.json"
 }
 
-# finish: prints the tally and exits non-zero on any failure.
-finish() {
-  echo "$pass passed, $fail failed"
-  [[ $fail -eq 0 ]]
-}

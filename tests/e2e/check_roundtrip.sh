@@ -4,11 +4,8 @@
 # `persona contribute` becomes a branch that `persona check --base` passes; two contributors who
 # correct the same value get a stale correction on the second pull request; confirmations on
 # separate branches merge cleanly and still pass.
-set -euo pipefail
-persona=$(realpath "$1")
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"
 py=/usr/bin/python3; [[ -x $py ]] || py=python3  # the form is read with PyYAML (yamllint brings it)
 form=$src/.github/ISSUE_TEMPLATE/contribution.yml

@@ -2,11 +2,8 @@
 # `persona check --base`: each rule of the pull-request gate, failing and passing, in throwaway
 # repositories built like real pull requests (a branch 'pr' off 'main', with 'main' moving on).
 # Results are asserted exactly, in the one-line-per-problem GitHub format.
-set -euo pipefail
-persona=$(realpath "$1")
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"
 
 new_library "$work/template"
@@ -367,7 +364,8 @@ run_persona check --base main
 expect_run "unborn HEAD" 3 "" "persona: error: HEAD has no commits yet, so there is no change to judge
 hint: commit the change first"
 run_persona check --base main --format nope
-expect "bad format: exit 2" "$code" 2
+expect_run "bad format" 2 "" "persona: error: --format: nope not in {text,json,github,sarif}
+hint: run 'persona --help' or 'persona COMMAND --help'"
 run_persona check --base ""
 expect_run "empty base" 2 "" "persona: error: --base: needs a revision, e.g. origin/main
 hint: run 'persona --help' or 'persona COMMAND --help'"

@@ -2,11 +2,8 @@
 # `persona check --base` in shallow clones: when the merge base (or the history leading to it)
 # is missing, an error that names the exact `git fetch` to run, never a verdict; and that command,
 # run as printed, repairs the clone.
-set -euo pipefail
-persona=$(realpath "$1")
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"
 
 # origin: 'pr' branches off 'main', then 'main' moves on by three commits.

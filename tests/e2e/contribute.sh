@@ -2,8 +2,8 @@
 # `persona contribute`: every flag, its exact output, the commit it makes (objects only: the
 # working tree, the index and HEAD never change), reproducible ids, and --push to a bare remote.
 #   bash tests/e2e/contribute.sh PERSONA_BINARY SOURCE_DIR
-set -euo pipefail
-persona=$(realpath "$1") src=$(realpath "$2")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/contribute_helpers.sh"
 
 new_library "$work/lib"

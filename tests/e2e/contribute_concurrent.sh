@@ -3,8 +3,8 @@
 # their own branches; identical ones (same branch) leave exactly one winner and a clean refusal;
 # nothing is corrupted (`git fsck --strict`), and every branch holds what its run reported.
 #   bash tests/e2e/contribute_concurrent.sh PERSONA_BINARY SOURCE_DIR
-set -euo pipefail
-persona=$(realpath "$1") src=$(realpath "$2")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/contribute_helpers.sh"
 
 new_library "$work/lib"

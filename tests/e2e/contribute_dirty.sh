@@ -4,8 +4,8 @@
 # it was, byte for byte, with `git status` unchanged; the commit is built from the base commit,
 # not from the working tree; the index and HEAD are never touched.
 #   bash tests/e2e/contribute_dirty.sh PERSONA_BINARY SOURCE_DIR
-set -euo pipefail
-persona=$(realpath "$1") src=$(realpath "$2")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/contribute_helpers.sh"
 
 new_library "$work/lib"

@@ -2,8 +2,8 @@
 # `persona contribute` refusing: each error has an exact message and exit code, and leaves the
 # repository exactly as it was (refs, reflogs, objects, index, status, every working-tree byte).
 #   bash tests/e2e/contribute_errors.sh PERSONA_BINARY SOURCE_DIR
-set -euo pipefail
-persona=$(realpath "$1") src=$(realpath "$2")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/contribute_helpers.sh"
 
 # refused NAME CODE STDERR ARGS...: runs contribute in the current directory; checks the exit

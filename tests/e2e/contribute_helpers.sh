@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Helpers for the contribute / apply / history end-to-end suites, sourced by them:
-#   persona=$(realpath "$1") src=$(realpath "$2"); source "$src/tests/e2e/contribute_helpers.sh"
+# Helpers for the contribute / apply / history end-to-end suites, sourced by them after
+# tests/e2e/lib.sh:
+#   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"; suite_start "$@"
+#   source "$src/tests/e2e/contribute_helpers.sh"
 # Run on its own (ctest: bash contribute_helpers.sh PERSONA SRC) it checks the helpers themselves.
 #
 # Everything happens under a throwaway $work: HOME (so git and libgit2 read only our
@@ -9,9 +11,11 @@
 # commit (tgit); persona runs with PERSONA_NOW and GIT_AUTHOR_DATE / GIT_COMMITTER_DATE fixed, so
 # every commit id is reproducible.
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-[[ -n ${KEEP:-} ]] && trap 'echo "kept $work"' EXIT
+# Run directly (the self-test), it starts the suite itself.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+  suite_start "$@"
+fi
 
 export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config GIT_CONFIG_NOSYSTEM=1
 mkdir -p "$HOME"
@@ -28,9 +32,6 @@ export PERSONA_NOW=2026-11-28T17:30:00Z
 export GIT_AUTHOR_DATE="@1795887000 +0000" GIT_COMMITTER_DATE="@1795887000 +0000"
 git_clock=1793527200  # 2026-11-01T10:00:00Z, for the git command line
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; [[ -n "${2:-}" ]] && printf '%s\n' "$2" | sed 's/^/    /'; return 0; }
 
 # tgit ARGS...: git as the maintainer, each call one minute later than the last.
 tgit() {
@@ -38,40 +39,6 @@ tgit() {
   GIT_AUTHOR_NAME="Test Maintainer" GIT_AUTHOR_EMAIL="maintainer@example.org" \
     GIT_COMMITTER_NAME="Test Maintainer" GIT_COMMITTER_EMAIL="maintainer@example.org" \
     GIT_AUTHOR_DATE="@$git_clock +0000" GIT_COMMITTER_DATE="@$git_clock +0000" git "$@"
-}
-
-# new_library DIR: a git repository holding the bundled library, committed on 'main'.
-new_library() {
-  mkdir -p "$1"
-  cp -r "$src/library.yaml" "$src/schema" "$src/personas" "$1/"
-  (cd "$1" && git init -q -b main && git add -A && tgit commit -q -m "The library")
-}
-
-# run_persona ARGS...: runs the binary (stdin from /dev/null unless STDIN_FILE is set); sets
-# $out, $err and $code. A crash (exit >= 128) always fails.
-run_persona() {
-  local o e
-  o=$(mktemp -p "$work") e=$(mktemp -p "$work")
-  set +e
-  "$persona" "$@" <"${STDIN_FILE:-/dev/null}" >"$o" 2>"$e"
-  code=$?
-  set -e
-  out=$(cat "$o") err=$(cat "$e")
-  rm -f "$o" "$e"
-  if ((code >= 128)); then bad "persona $* crashed (exit $code)" "$err"; fi
-  return 0
-}
-
-# expect NAME ACTUAL EXPECTED: exact comparison.
-expect() {
-  if [[ "$2" == "$3" ]]; then ok; else bad "$1" "$(diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | head -40)"; fi
-}
-
-# expect_run NAME CODE STDOUT STDERR: the last run_persona's results, exactly.
-expect_run() {
-  expect "$1: exit code" "$code" "$2"
-  expect "$1: stdout" "$out" "$3"
-  expect "$1: stderr" "$err" "$4"
 }
 
 # snapshot: everything a failed or dry run must leave as it was, in the current repository:
@@ -126,16 +93,8 @@ b = c.encode()
 print(hashlib.sha1(b"blob %d\0" % len(b) + b).hexdigest()[:12])' <"${1:-/dev/stdin}"
 }
 
-# finish: prints the totals and exits 1 if anything failed.
-finish() {
-  echo "$pass passed, $fail failed"
-  ((fail == 0))
-}
-
 # Self-test when run directly.
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-  set -euo pipefail
-  persona=$(realpath "$1") src=$(realpath "$2")
   new_library "$work/lib"
   cd "$work/lib"
   expect "the library is committed by the maintainer" "$(git log -1 --format='%an <%ae> %at')" \

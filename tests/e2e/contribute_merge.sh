@@ -4,8 +4,8 @@
 # after a correction, earlier confirmations belong to the previous value (history and the
 # figures compute_activity gives, which `history --format json` reports).
 #   bash tests/e2e/contribute_merge.sh PERSONA_BINARY SOURCE_DIR
-set -euo pipefail
-persona=$(realpath "$1") src=$(realpath "$2")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/contribute_helpers.sh"
 
 new_library "$work/lib"

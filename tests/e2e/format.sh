@@ -4,11 +4,8 @@
 # earlier format gets one legacy-format diagnostic per difference and `persona migrate` rewrites
 # it word for word; files left out of list/export/stats are counted and named, and
 # `export --strict` fails on them.
-set -euo pipefail
-persona=$(realpath "$1")
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"
 
 # The README's persona example, exactly as the README shows it.

@@ -3,8 +3,8 @@
 # the commit that added its record, uncommitted records shown as such, errors (a shallow clone
 # included); and a history of 20,000 commits (speed is scripts/bench's to measure).
 #   bash tests/e2e/history.sh PERSONA_BINARY SOURCE_DIR
-set -euo pipefail
-persona=$(realpath "$1") src=$(realpath "$2")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/contribute_helpers.sh"
 
 new_library "$work/lib"
@@ -36,7 +36,8 @@ run_persona history APP-153 --field gols
 expect_run "unknown field" 2 "" "persona: error: --field: unknown field 'gols'; did you mean 'goals'?
 hint: 'persona show APP-153 --fields' lists the field paths"
 run_persona history APP-153 --format yaml
-expect "unknown format" "$code" 2
+expect_run "unknown format" 2 "" "persona: error: --format: yaml not in {text,json}
+hint: run 'persona --help' or 'persona COMMAND --help'"
 
 # ---- contributions, merged -------------------------------------------------------------------
 contribute_at() {

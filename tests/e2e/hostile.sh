@@ -4,8 +4,8 @@
 # bidi character from a file or a request reaches the terminal; the strings come from the
 # shared set tests/data/hostile-strings.json.
 #   bash tests/e2e/hostile.sh PERSONA_BINARY SOURCE_DIR
-set -euo pipefail
-persona=$(realpath "$1") src=$(realpath "$2")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/contribute_helpers.sh"
 
 # hostile NAME: one string of the shared set.
@@ -131,7 +131,8 @@ git checkout -q -- .
 
 # ---- a hostile branch name ---------------------------------------------------------------------
 run_persona contribute APP-153 --confirm identity --author Ada --branch "$(printf 'x\n::error::y')"
-expect "a branch name with a newline: exit" "$code" 2
+expect_run "a branch name with a newline" 2 "" "persona: error: 'x\\n::error::y' is not a valid branch name
+hint: branch names cannot contain spaces, '..', '~', '^', ':', '?', '*', '[' or '\\'"
 visible "the refused branch name" "$err"
 
 finish

@@ -4,11 +4,8 @@
 # validate` on the README's two mistakes, `$ persona list --app stripe`) are the real output, byte
 # for byte; a "# -> NAME, PID" comment is what the command made. The two scripts/ commands at the
 # top are what CI itself runs.
-set -euo pipefail
-persona=$(realpath "$1")
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"
 
 # The library every example starts from: the bundled one, pushed to a bare origin.
@@ -101,5 +98,4 @@ for i in $(seq 0 $((count - 1))); do
   expect "README: \$ persona $args: output" "$o" "${want%$'\n'}"
 done
 
-echo "$pass passed, $fail failed"
-((fail == 0))
+finish

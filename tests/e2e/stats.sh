@@ -2,11 +2,8 @@
 # `persona stats`: per persona and per field, confirmations of the current value (and of earlier
 # ones), corrections, the age of the last activity, the fields nobody touched, and the library's
 # validation coverage; as text and as JSON.
-set -euo pipefail
-persona=$(realpath "$1")
-src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"  # PERSONA_NOW=2026-11-28T12:00:00Z
 
 new_library "$work/lib"
@@ -85,7 +82,8 @@ expect "confirmation of the corrected value" "$(block APP-153 | sed -n 2,4p)" " 
   outcome                  1        1           1          0        0  today"
 
 run_persona stats --format yaml
-expect "unknown format: exit code" "$code" 2
+expect_run "unknown format" 2 "" "persona: error: --format: yaml not in {text,json}
+hint: run 'persona --help' or 'persona COMMAND --help'"
 run_persona --repo "$work/nowhere" stats
 expect "not a library: exit code" "$code" 3
 
