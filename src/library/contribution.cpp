@@ -20,7 +20,8 @@ std::string normalize_contribution_text(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
-    if (c == '\n') {
+    // A lone CR ends a line too (as in YAML): a value never holds one.
+    if (c == '\n' || c == '\r') {
       lines.push_back(cur);
       cur.clear();
     } else {
@@ -245,6 +246,18 @@ Contribution make_contribution(const std::string& persona_path, const std::strin
     } else {
       node->value = req.kind == "correct" ? text : node->value + "\n\n" + text;
       node->style = yaml::Style::kLiteral;
+      // A persona file's value has a size limit of its own, well above a record's text limit
+      // but within reach of an extension of a long field.
+      std::size_t limit = yaml::Limits{}.max_scalar_bytes;
+      if (node->value.size() > limit) {
+        c.problems.push_back({"text",
+                              "with the text, " + quote(path->field) + " would be " +
+                                  std::to_string(node->value.size()) +
+                                  " bytes long, over the limit of " + std::to_string(limit) +
+                                  " bytes a field may hold",
+                              "shorten the text, or propose a correction of the whole field"});
+        return c;
+      }
     }
     auto header = yaml::leading_comments(persona_text);
     if (header.empty()) header.push_back(schema_modeline(persona_path));
@@ -620,22 +633,13 @@ Identity resolve_identity(const git::Repository& repo, const ContributeOptions& 
   return id;
 }
 
-/// The top-level value of `key:` in a persona file, without reading it as YAML (quick scan).
-std::string scan_key(std::string_view text, std::string_view key) {
-  // Line by line as split_lines() cuts them, stopping at the key (usually the first line).
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t nl = text.find('\n', start);
-    std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-    start = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
-      std::string v(trim(line.substr(key.size() + 1)));
-      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-        v = v.substr(1, v.size() - 2);
-      return v;
-    }
-  }
-  return {};
+/// The pid a persona file declares, read as validate reads it but only as far as the pid (it
+/// usually comes first); "" when the file has none that reads.
+std::string declared_pid(std::string_view text, const std::string& path) {
+  static const std::vector<std::string_view> kPid{"pid"};
+  auto r = yaml::parse_keys(text, path, kPid);
+  const yaml::Node* n = r.root ? r.root->find("pid") : nullptr;
+  return n && n->is_scalar() ? n->value : std::string();
 }
 
 std::string shell_word(const std::string& s) {
@@ -687,12 +691,13 @@ ContributeResult contribute(const ContributeOptions& o) {
   req.author = id.display;
 
   // The persona as it is at the base commit (not in the working tree, which may differ): the
-  // first file, in listing order, whose `pid:` line names it. The pid each blob declares comes
-  // from the cache when it has been read before (a blob id names its content for good), else
-  // from the working tree's file when git would call it unchanged and the index holds that very
-  // blob (reading a file is far cheaper than inflating a blob), else from the blob.
+  // first file, in listing order, whose pid (read as validate reads it) is the one asked for.
+  // The pid each blob declares comes from the cache when it has been read before (a blob id
+  // names its content for good), else from the working tree's file when git would call it
+  // unchanged and the index holds that very blob (reading a file is far cheaper than inflating
+  // a blob), else from the blob.
   auto files = repo.list_blobs(res.base_commit, in_repo(kPersonasDir), 8, {".yaml", ".yml"});
-  BlobValueCache pid_cache = BlobValueCache::open(o.cache_dir, "scan-pid", repo.common_dir());
+  BlobValueCache pid_cache = BlobValueCache::open(o.cache_dir, "key-pid", repo.common_dir());
   git::CleanWorktree worktree(repo);
   std::string persona_path, persona_text;
   std::vector<std::string> pids;
@@ -704,13 +709,13 @@ ContributeResult contribute(const ContributeOptions& o) {
       std::optional<std::string> text = worktree.read(f.path, f.id);
       if (!text) text = repo.read_blob_id(f.id);
       if (!text) continue;
-      pid = scan_key(*text, "pid");
+      pid = declared_pid(*text, f.path);
       pid_cache.put(f.id, pid);
     }
     if (pid == req.pid && persona_path.empty()) {
       // The persona's own bytes come from the blob, and must name the pid the scan found.
       std::optional<std::string> text = repo.read_blob_id(f.id);
-      if (text && scan_key(*text, "pid") == req.pid) {
+      if (text && declared_pid(*text, f.path) == req.pid) {
         persona_path = prefix.empty() ? f.path : f.path.substr(prefix.size() + 1);
         persona_text = std::move(*text);
       }
