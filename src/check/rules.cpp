@@ -22,6 +22,7 @@ const std::vector<RuleInfo>& rule_catalog() {
         {"yaml-alias", "The file uses no YAML aliases.", E},
         {"yaml-anchor", "The file uses no YAML anchors.", E},
         {"yaml-complex-key", "Every mapping key is a plain string.", E},
+        {"yaml-null-key", "No mapping key is null (~, null or empty).", E},
         {"yaml-duplicate-key", "No mapping has the same key twice.", E},
         {"yaml-multiple-documents", "The file holds one YAML document.", E},
         {"yaml-root-not-mapping", "The top of the file is a mapping of keys to values.", E},
@@ -58,6 +59,7 @@ const std::vector<RuleInfo>& rule_catalog() {
          "The persona is in the published format, not the earlier one ('persona migrate').", E},
         {"unresolved-reference", "Every persona referred to by pid exists.", E},
         {"fmt-comment", "Formatting would not lose a comment.", E},
+        {"fmt-unrepresentable", "Formatting can write every value back exactly.", E},
         // Contribution records
         {"record-edited",
          "A contribution record's content matches its id (records are never edited).", E},

@@ -24,8 +24,10 @@ int fmt(Runtime& rt, const FmtOptions& o) {
   std::map<std::string, std::string> sources;
   std::size_t changed = 0;
   for (const auto& t : targets) {
-    std::string text = read_file(t.abs, yaml::Limits{}.max_file_bytes);
-    auto r = format_persona(t.shown, text, *schema, !t.rel.empty() && t.rel.rfind("personas/", 0) == 0);
+    std::size_t size = 0;
+    std::string text = read_file(t.abs, yaml::Limits{}.max_file_bytes, &size);
+    auto r = format_persona(t.shown, text, *schema, !t.rel.empty() && t.rel.rfind("personas/", 0) == 0,
+                            size);
     if (!r.text) {
       sources[t.shown] = text;
       ds.insert(ds.end(), r.diagnostics.begin(), r.diagnostics.end());

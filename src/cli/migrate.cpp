@@ -34,9 +34,10 @@ int migrate(Runtime& rt, const MigrateOptions& o) {
   std::map<std::string, std::string> sources;
   std::size_t migrated = 0;
   for (const auto& t : targets) {
-    std::string text = read_file(t.abs, yaml::Limits{}.max_file_bytes);
+    std::size_t size = 0;
+    std::string text = read_file(t.abs, yaml::Limits{}.max_file_bytes, &size);
     bool in_library = !t.rel.empty() && t.rel.rfind("personas/", 0) == 0;
-    MigrationResult r = migrate_persona(t.shown, text, *schema, in_library);
+    MigrationResult r = migrate_persona(t.shown, text, *schema, in_library, size);
     if (!r.diagnostics.empty()) {
       sources[t.shown] = text;
       ds.insert(ds.end(), r.diagnostics.begin(), r.diagnostics.end());

@@ -16,7 +16,8 @@ std::string normalize_contribution_text(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
-    if (c == '\n') {
+    // A lone CR ends a line too (as in YAML): a value never holds one.
+    if (c == '\n' || c == '\r') {
       lines.push_back(cur);
       cur.clear();
     } else {
@@ -241,6 +242,18 @@ Contribution make_contribution(const std::string& persona_path, const std::strin
     } else {
       node->value = req.kind == "correct" ? text : node->value + "\n\n" + text;
       node->style = yaml::Style::kLiteral;
+      // A persona file's value has a size limit of its own, well above a record's text limit
+      // but within reach of an extension of a long field.
+      std::size_t limit = yaml::Limits{}.max_scalar_bytes;
+      if (node->value.size() > limit) {
+        c.problems.push_back({"text",
+                              "with the text, " + quote(path->field) + " would be " +
+                                  std::to_string(node->value.size()) +
+                                  " bytes long, over the limit of " + std::to_string(limit) +
+                                  " bytes a field may hold",
+                              "shorten the text, or propose a correction of the whole field"});
+        return c;
+      }
     }
     auto header = yaml::leading_comments(persona_text);
     if (header.empty()) header.push_back(schema_modeline(persona_path));

@@ -41,7 +41,7 @@ struct RequestProblem {
 
 inline constexpr const char* kContributionKinds[] = {"confirm", "correct", "extend", "comment"};
 
-/// Text as contributors type it, made fit for a record: CRLF to LF, trailing blanks on each line
+/// Text as contributors type it, made fit for a record: CRLF and CR to LF, trailing blanks on each line
 /// and blank lines at both ends removed.
 std::string normalize_contribution_text(std::string_view text);
 

@@ -40,9 +40,9 @@ std::string schema_modeline(const std::string& rel_path) {
 }
 
 FormatResult format_persona(const std::string& rel_path, const std::string& text,
-                            const schema::Schema& schema, bool in_library) {
+                            const schema::Schema& schema, bool in_library, std::size_t file_size) {
   FormatResult r;
-  auto parsed = yaml::parse(text, rel_path);
+  auto parsed = yaml::parse(text, rel_path, {}, file_size);
   if (!parsed.root) {
     r.diagnostics = std::move(parsed.diagnostics);
     return r;
@@ -56,7 +56,16 @@ FormatResult format_persona(const std::string& rel_path, const std::string& text
   }
   auto header = yaml::leading_comments(text);
   if (header.empty() && in_library) header.push_back(schema_modeline(rel_path));
-  r.text = yaml::emit(canonical_order(*parsed.root, schema), header);
+  yaml::Emitted out = yaml::try_emit(canonical_order(*parsed.root, schema), header);
+  if (!out.text) {
+    r.diagnostics.push_back(Diagnostic{
+        "fmt-unrepresentable", Severity::kError, rel_path, out.at.line, out.at.column,
+        "value cannot be written in canonical form: " + out.problem +
+            "; the file is left as it is",
+        "please report this with the file; write the value another way meanwhile"});
+    return r;
+  }
+  r.text = std::move(out.text);
   return r;
 }
 

@@ -23,9 +23,12 @@ struct FormatResult {
 
 /// Canonical text of a persona file. Leading comment lines are kept (a modeline is added when
 /// there is none and `rel_path` is inside the library); a file with comments elsewhere, or
-/// that does not parse, is refused with a diagnostic rather than losing anything.
+/// that does not parse, or with a value that cannot be written to read back the same
+/// (`fmt-unrepresentable`), is refused with a diagnostic rather than losing anything.
+/// `file_size`: the file's real size when `text` is only its first bytes (see read_file()).
 FormatResult format_persona(const std::string& rel_path, const std::string& text,
-                            const schema::Schema& schema, bool in_library);
+                            const schema::Schema& schema, bool in_library,
+                            std::size_t file_size = 0);
 
 /// Writes `data` to `path` atomically (temporary file beside it, then rename).
 void write_file_atomic(const std::filesystem::path& path, const std::string& data);

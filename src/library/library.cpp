@@ -123,7 +123,7 @@ fs::path require_library_root(const fs::path& start) {
                  "run this in a clone of a library, or pass --repo DIR");
 }
 
-std::string read_file(const fs::path& p, std::size_t cap) {
+std::string read_file(const fs::path& p, std::size_t cap, std::size_t* size) {
   // open/fstat/read rather than a stream: the buffer is sized to the file, so a 5 KB file held
   // for the whole run costs 5 KB and not the cap (which is what made validate need 1 MiB a file).
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
@@ -156,6 +156,7 @@ std::string read_file(const fs::path& p, std::size_t cap) {
     got += static_cast<std::size_t>(n);
   }
   out.resize(got);
+  if (size) *size = std::max(want, got);
   return out;
 }
 
@@ -167,12 +168,12 @@ namespace {
 /// check_persona_text(), with the JSON document built only when `keep_doc` (the lean load for
 /// reports never reads it).
 PersonaFile check_text(std::string path, std::string text, const schema::Schema& schema,
-                       bool check_path, bool keep_doc) {
+                       bool check_path, bool keep_doc, std::size_t file_size = 0) {
   PersonaFile f;
   f.path = std::move(path);
   f.text = std::move(text);
   yaml::Limits limits;
-  auto parsed = yaml::parse(f.text, f.path, limits);
+  auto parsed = yaml::parse(f.text, f.path, limits, file_size);
   f.diagnostics = std::move(parsed.diagnostics);
   if (!parsed.root) return f;
   f.root = std::move(parsed.root);
@@ -192,8 +193,8 @@ PersonaFile check_text(std::string path, std::string text, const schema::Schema&
 }  // namespace
 
 PersonaFile check_persona_text(std::string path, std::string text, const schema::Schema& schema,
-                               bool check_path) {
-  return check_text(std::move(path), std::move(text), schema, check_path, true);
+                               bool check_path, std::size_t file_size) {
+  return check_text(std::move(path), std::move(text), schema, check_path, true, file_size);
 }
 
 Persona build_persona(const PersonaFile& f) {
@@ -225,8 +226,9 @@ LoadedConfig load_config_file(const fs::path& root,
   LoadedConfig out;
   yaml::Limits limits;
   if (!config_schema) config_schema = schema::Schema::builtin("library");
-  out.text = read_file(root / kConfigFile, limits.max_file_bytes);
-  auto parsed = yaml::parse(out.text, kConfigFile, limits);
+  std::size_t size = 0;
+  out.text = read_file(root / kConfigFile, limits.max_file_bytes, &size);
+  auto parsed = yaml::parse(out.text, kConfigFile, limits, size);
   out.diagnostics = parsed.diagnostics;
   if (!parsed.root) return out;
   auto doc = schema::to_json(*parsed.root);
@@ -268,7 +270,8 @@ Summary summary_of(const cache::Cache& cache, const fs::path& root, const std::s
     *keep = entry->bytes;
     return std::move(*s);
   }
-  std::string text = read_file(root / path, max_bytes);
+  std::size_t size = 0;
+  std::string text = read_file(root / path, max_bytes, &size);
   ++read_count;
   cache::Digest digest;
   if (cache.enabled()) {
@@ -280,7 +283,7 @@ Summary summary_of(const cache::Cache& cache, const fs::path& root, const std::s
     }
   }
   // Same bytes with a new stamp (touched, copied, or now old enough to trust), or new bytes.
-  if (!s) s = check(std::move(text));
+  if (!s) s = check(std::move(text), size);
   if (cache.enabled()) {
     *fresh = cache::Cache::encode(path, digest, stamp, *s);
     *keep = *fresh;
@@ -325,9 +328,10 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   std::atomic<std::size_t> read_count{0};
   parallel_for(paths.size(), options.jobs, [&](std::size_t i) {
     if (!lean) {
-      std::string text = read_file(root / paths[i], limits.max_file_bytes);
+      std::size_t size = 0;
+      std::string text = read_file(root / paths[i], limits.max_file_bytes, &size);
       ++read_count;
-      lib.files[i] = check_persona_text(paths[i], std::move(text), *schema, true);
+      lib.files[i] = check_persona_text(paths[i], std::move(text), *schema, true, size);
       return;
     }
     Stamp stamp;
@@ -339,8 +343,8 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     cache::FileSummary s = summary_of<cache::FileSummary>(
         cache, root, paths[i], limits.max_file_bytes, entry, stamp,
         [](const cache::Cache::Entry& e) { return cache::Cache::persona(e); },
-        [&](std::string text) {
-          PersonaFile full = check_text(paths[i], std::move(text), *schema, true, false);
+        [&](std::string text, std::size_t size) {
+          PersonaFile full = check_text(paths[i], std::move(text), *schema, true, false, size);
           return cache::summarize(full);
         },
         cache.enabled() ? &persona_entries[i] : nullptr, cache.enabled() ? &new_entries[i] : nullptr,
@@ -391,9 +395,11 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
   std::vector<std::string> new_record_entries(record_entries.size());
   parallel_for(record_paths.size(), options.jobs, [&](std::size_t i) {
     if (!lean) {
-      std::string text = read_file(root / record_paths[i], limits.max_file_bytes);
+      std::size_t size = 0;
+      std::string text = read_file(root / record_paths[i], limits.max_file_bytes, &size);
       ++read_count;
-      lib.record_files[i] = check_record_text(record_paths[i], std::move(text), *record_schema, now);
+      lib.record_files[i] =
+          check_record_text(record_paths[i], std::move(text), *record_schema, now, size);
       return;
     }
     Stamp stamp;
@@ -405,8 +411,9 @@ Library load_library(const fs::path& root, const LoadOptions& options) {
     cache::RecordSummary s = summary_of<cache::RecordSummary>(
         cache, root, record_paths[i], limits.max_file_bytes, entry, stamp,
         [&](const cache::Cache::Entry& e) { return cache::Cache::record(e, now); },
-        [&](std::string text) {
-          RecordFile full = check_record_text(record_paths[i], std::move(text), *record_schema, now);
+        [&](std::string text, std::size_t size) {
+          RecordFile full =
+              check_record_text(record_paths[i], std::move(text), *record_schema, now, size);
           return cache::RecordSummary{std::move(full.diagnostics), std::move(full.record), now};
         },
         cache.enabled() ? &record_entries[i] : nullptr, cache.enabled() ? &new_record_entries[i] : nullptr,
@@ -466,8 +473,10 @@ Library load_files(const std::vector<fs::path>& files, const LoadOptions& option
   yaml::Limits limits;
   lib.files.resize(files.size());
   parallel_for(files.size(), options.jobs, [&](std::size_t i) {
-    std::string text = read_file(files[i], limits.max_file_bytes);
-    lib.files[i] = check_persona_text(files[i].generic_string(), std::move(text), *schema, false);
+    std::size_t size = 0;
+    std::string text = read_file(files[i], limits.max_file_bytes, &size);
+    lib.files[i] =
+        check_persona_text(files[i].generic_string(), std::move(text), *schema, false, size);
   });
   finish(lib, false);
   return lib;

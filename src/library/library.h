@@ -106,12 +106,15 @@ Library load_library(const std::filesystem::path& root, const LoadOptions& optio
 Library load_files(const std::vector<std::filesystem::path>& files, const LoadOptions& options = {});
 
 /// Reads a file whole; throws persona::Error (exit 3) naming it on failure. Files larger than
-/// `cap` bytes are read only up to cap + 1 bytes, enough to report them as too large.
-std::string read_file(const std::filesystem::path& p, std::size_t cap = std::size_t(-1));
+/// `cap` bytes are read only up to cap + 1 bytes, enough to report them as too large; `size`,
+/// when given, receives the file's real size for that report.
+std::string read_file(const std::filesystem::path& p, std::size_t cap = std::size_t(-1),
+                      std::size_t* size = nullptr);
 
 /// Parses and checks one persona file's text (schema and per-file rules, not cross-file ones).
+/// `file_size`: the file's real size when `text` is only its first bytes (see read_file()).
 PersonaFile check_persona_text(std::string path, std::string text, const schema::Schema& schema,
-                               bool check_path);
+                               bool check_path, std::size_t file_size = 0);
 
 /// Builds the model from a file that passed its checks.
 Persona build_persona(const PersonaFile& f);

@@ -137,9 +137,10 @@ std::string items_to_bullets(const std::vector<std::string>& items) {
 }
 
 MigrationResult migrate_persona(const std::string& rel_path, const std::string& text,
-                                const schema::Schema& schema, bool in_library) {
+                                const schema::Schema& schema, bool in_library,
+                                std::size_t file_size) {
   MigrationResult r;
-  auto parsed = yaml::parse(text, rel_path);
+  auto parsed = yaml::parse(text, rel_path, {}, file_size);
   if (!parsed.root) {
     r.diagnostics = std::move(parsed.diagnostics);
     return r;

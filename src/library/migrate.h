@@ -36,7 +36,8 @@ struct MigrationResult {
 /// the format gets no text and no steps. `in_library` adds the schema modeline when the file has
 /// no header comment, as fmt does.
 MigrationResult migrate_persona(const std::string& rel_path, const std::string& text,
-                                const schema::Schema& schema, bool in_library);
+                                const schema::Schema& schema, bool in_library,
+                                std::size_t file_size = 0);
 
 /// The items a text of the earlier format becomes: one per paragraph (blank-line separated),
 /// each paragraph's soft line breaks made spaces unless it holds Markdown blocks (a list, a

@@ -78,11 +78,11 @@ std::string str(const yaml::Node& root, const char* key) {
 }  // namespace
 
 RecordFile check_record_text(std::string path, std::string text, const schema::Schema& schema,
-                             const std::string& now) {
+                             const std::string& now, std::size_t file_size) {
   RecordFile f;
   f.path = std::move(path);
   f.text = std::move(text);
-  auto parsed = yaml::parse(f.text, f.path);
+  auto parsed = yaml::parse(f.text, f.path, {}, file_size);
   f.diagnostics = std::move(parsed.diagnostics);
   if (!parsed.root) return f;
   const yaml::Node& root = *parsed.root;

@@ -60,7 +60,7 @@ struct RecordFile {
   std::vector<Diagnostic> diagnostics;
 };
 RecordFile check_record_text(std::string path, std::string text, const schema::Schema& schema,
-                             const std::string& now);
+                             const std::string& now, std::size_t file_size = 0);
 /// Personas by pid (the first of each pid), for record_library_rules.
 using PersonaIndex = std::unordered_map<std::string_view, const Persona*>;
 PersonaIndex index_by_pid(const std::vector<Persona>& personas);

@@ -82,14 +82,25 @@ void each_string(const yaml::Node& n, const std::string& start, Fn fn) {
   each_string_at(n, label, fn);
 }
 
+/// "'a'", "'a' and 'b'", "'a', 'b' and 'c'".
+std::string join_and(const std::vector<std::string>& parts) {
+  std::string s;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) s += i + 1 == parts.size() ? " and " : ", ";
+    s += parts[i];
+  }
+  return s;
+}
+
 bool is_word_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) & 0x80);
 }
 
 /// "[App]", "[Role/Archetype]", "[situation]": bracketed placeholders that are not Markdown
 /// links, task boxes or citations.
-std::optional<std::size_t> find_placeholder(std::string_view s, std::string* found) {
-  for (std::size_t i = s.find('['); i != std::string_view::npos; i = s.find('[', i + 1)) {
+std::optional<std::size_t> find_placeholder(std::string_view s, std::string* found,
+                                            std::size_t from = 0) {
+  for (std::size_t i = s.find('[', from); i != std::string_view::npos; i = s.find('[', i + 1)) {
     std::size_t close = s.find(']', i + 1);
     if (close == std::string_view::npos) return std::nullopt;
     std::string_view inner = s.substr(i + 1, close - i - 1);
@@ -107,6 +118,15 @@ std::optional<std::size_t> find_placeholder(std::string_view s, std::string* fou
     return i;
   }
   return std::nullopt;
+}
+
+/// Every distinct placeholder in `s`, in order.
+std::vector<std::string> find_placeholders(std::string_view s) {
+  std::vector<std::string> out;
+  std::string found;
+  for (auto at = find_placeholder(s, &found); at; at = find_placeholder(s, &found, *at + found.size()))
+    if (std::find(out.begin(), out.end(), found) == out.end()) out.push_back(found);
+  return out;
 }
 
 /// A scaffold prompt left unanswered: a line ending in "? —" (or "?—", "? --").
@@ -204,6 +224,34 @@ yaml::Mark locate_in(const std::vector<std::string_view>& lines, const yaml::Nod
   return node.mark;
 }
 
+/// The last occurrence of `needle` within `node`'s source (the text's lines as split_lines()
+/// cuts them), or the node's start.
+yaml::Mark locate_last(const std::vector<std::string_view>& lines, const yaml::Node& node,
+                       std::string_view needle) {
+  // The byte offset of character column `col` (1-based) of `line`.
+  auto byte_at = [](std::string_view line, int col) {
+    std::size_t i = 0;
+    for (int c = 1; i < line.size() && c < col; ++c) {
+      ++i;
+      while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) ++i;
+    }
+    return i;
+  };
+  int first = node.mark.line;
+  int last = std::max(node.end.line, first);
+  for (int l = std::min(last, static_cast<int>(lines.size())); l >= first && l >= 1; --l) {
+    std::string_view line = lines[l - 1];
+    std::size_t from = l == first ? byte_at(line, node.mark.column) : 0;
+    std::size_t to = l == node.end.line && node.end.line > 0 ? byte_at(line, node.end.column)
+                                                              : line.size();
+    if (to < from + needle.size()) continue;
+    std::size_t at = line.substr(0, to).rfind(needle);
+    if (at != std::string_view::npos && at >= from)
+      return yaml::Mark{l, static_cast<int>(utf8_length(line.substr(0, at))) + 1};
+  }
+  return node.mark;
+}
+
 /// name-app-mismatch, app-slug and path-mismatch: 'name' is "The <app> <archetype>", the app's
 /// name makes a folder name, and the file is where its app and name place it.
 void name_and_path_rules(const PersonaFile& f, bool check_path, std::vector<Diagnostic>& out) {
@@ -296,12 +344,15 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
       out.push_back(make(f, "empty-string", n.mark, "'" + where + "' is blank"));
       return;
     }
-    std::string placeholder;
-    if (find_placeholder(v, &placeholder)) {
+    if (auto placeholders = find_placeholders(v); !placeholders.empty()) {
       const std::string where = label.str();
-      out.push_back(make(f, "template-text", locate(f.text, n, placeholder),
-                         "'" + where + "' still has the template placeholder " + quote(placeholder),
-                         "replace it with the real text"));
+      std::vector<std::string> quoted;
+      for (const auto& p : placeholders) quoted.push_back(quote(p));
+      out.push_back(make(f, "template-text", locate(f.text, n, placeholders.front()),
+                         "'" + where + "' still has the template placeholder" +
+                             (quoted.size() == 1 ? " " : "s ") + join_and(quoted),
+                         quoted.size() == 1 ? "replace it with the real text"
+                                            : "replace them with the real text"));
     } else if (auto prompt = find_empty_prompt(v)) {
       const std::string where = label.str();
       out.push_back(make(f, "template-text", locate(f.text, n, *prompt),
@@ -317,7 +368,7 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
         n->scalar_type() == yaml::ScalarType::kString) {
       if (stops_mid_sentence(n->value) && !find_empty_prompt(n->value) && !ends_in_list(n->value)) {
         std::string word = last_word(trim(n->value));
-        out.push_back(make(f, "truncated-text", locate(f.text, *n, word),
+        out.push_back(make(f, "truncated-text", locate_last(split_lines(f.text), *n, word),
                            "'" + std::string(def.name) + "' stops mid-sentence, after " +
                                quote(word, 30),
                            "finish the sentence; text fields end with '.', '!' or '?'"));

@@ -216,17 +216,11 @@ Persona parse_persona(const std::string& file, const std::string& text, bool lig
   yaml::Limits limits;
   std::optional<yaml::Node> tree;
   if (light) {
-    // What other pages show comes first in a file (the schema's order, which fmt keeps): parse
-    // only up to the first profile field when that part alone holds all of it.
-    std::size_t cut = text.find("\nidentity:");
-    if (cut != std::string::npos) {
-      auto head = yaml::parse(std::string_view(text).substr(0, cut + 1), file, limits);
-      if (head.root && head.diagnostics.empty()) {
-        bool all = true;
-        for (const char* key : {"pid", "name", "app", "category", "tags"}) all = all && head.root->find(key);
-        if (all) tree = std::move(head.root);
-      }
-    }
+    // What other pages show comes first in a file (the schema's order, which fmt keeps): read
+    // only as far as those keys when the file has them all.
+    static const std::vector<std::string_view> kLight{"pid", "name", "app", "category", "tags"};
+    auto head = yaml::parse_keys(text, file, kLight, limits);
+    if (head.root && head.root->size() == kLight.size()) tree = std::move(head.root);
   }
   if (!tree) tree = yaml::parse(text, file, limits).root;
   if (!tree || !tree->find("pid")) throw changed_error(file);

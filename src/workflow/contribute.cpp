@@ -10,6 +10,7 @@
 #include "git/worktree.h"
 #include "library/blob_cache.h"
 #include "library/format.h"
+#include "yaml/tree.h"
 
 namespace persona {
 namespace fs = std::filesystem;
@@ -93,22 +94,13 @@ Identity resolve_identity(const git::Repository& repo, const ContributeOptions& 
   return id;
 }
 
-/// The top-level value of `key:` in a persona file, without reading it as YAML (quick scan).
-std::string scan_key(std::string_view text, std::string_view key) {
-  // Line by line as split_lines() cuts them, stopping at the key (usually the first line).
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t nl = text.find('\n', start);
-    std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-    start = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
-      std::string v(trim(line.substr(key.size() + 1)));
-      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-        v = v.substr(1, v.size() - 2);
-      return v;
-    }
-  }
-  return {};
+/// The pid a persona file declares, read as validate reads it but only as far as the pid (it
+/// usually comes first); "" when the file has none that reads.
+std::string declared_pid(std::string_view text, const std::string& path) {
+  static const std::vector<std::string_view> kPid{"pid"};
+  auto r = yaml::parse_keys(text, path, kPid);
+  const yaml::Node* n = r.root ? r.root->find("pid") : nullptr;
+  return n && n->is_scalar() ? n->value : std::string();
 }
 
 std::string shell_word(const std::string& s) {
@@ -131,7 +123,7 @@ std::string lock_message(const fs::path& lock, const std::string& branch) {
 }
 
 /// The persona `pid` names at `base` (not in the working tree, which may differ): the first
-/// file, in listing order, whose `pid:` names it. The pid each blob declares comes from the cache
+/// file, in listing order, whose pid (read as validate reads it) is the one asked for. The pid each blob declares comes from the cache
 /// when it has been read before (a blob id names its content for good), else from the working
 /// tree's file when git would call it unchanged and the index holds that very blob (reading a
 /// file is far cheaper than inflating a blob), else from the blob. Fills `path` (relative to the
@@ -142,7 +134,7 @@ std::vector<std::string> find_persona_at(const git::Repository& repo, const std:
                                          std::string& text) {
   auto in_repo = [&](const std::string& rel) { return prefix.empty() ? rel : prefix + "/" + rel; };
   auto files = repo.list_blobs(base, in_repo(kPersonasDir), 8, {".yaml", ".yml"});
-  BlobValueCache pid_cache = BlobValueCache::open(cache_dir, "scan-pid", repo.common_dir());
+  BlobValueCache pid_cache = BlobValueCache::open(cache_dir, "key-pid", repo.common_dir());
   git::CleanWorktree worktree(repo);
   std::vector<std::string> pids;
   for (const auto& f : files) {
@@ -153,13 +145,13 @@ std::vector<std::string> find_persona_at(const git::Repository& repo, const std:
       std::optional<std::string> t = worktree.read(f.path, f.id);
       if (!t) t = repo.read_blob_id(f.id);
       if (!t) continue;
-      declared = scan_key(*t, "pid");
+      declared = declared_pid(*t, f.path);
       pid_cache.put(f.id, declared);
     }
     if (declared == pid && path.empty()) {
       // The persona's own bytes come from the blob, and must name the pid the scan found.
       std::optional<std::string> t = repo.read_blob_id(f.id);
-      if (t && scan_key(*t, "pid") == pid) {
+      if (t && declared_pid(*t, f.path) == pid) {
         path = prefix.empty() ? f.path : f.path.substr(prefix.size() + 1);
         text = std::move(*t);
       }

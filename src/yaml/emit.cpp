@@ -90,9 +90,51 @@ std::size_t indent_of(std::string_view l) {
   return i;
 }
 
-}  // namespace
+/// The lines of a text as a YAML reader (and so every Mark) counts them: ended by LF, CRLF, CR,
+/// U+2028 or U+2029 (NEL, a C1 control, is refused before a file is read).
+std::vector<std::string_view> yaml_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t len = 0;
+    if (text[i] == '\n') {
+      len = 1;
+    } else if (text[i] == '\r') {
+      len = i + 1 < text.size() && text[i + 1] == '\n' ? 2 : 1;
+    } else if (text.compare(i, 3, "\xE2\x80\xA8") == 0 || text.compare(i, 3, "\xE2\x80\xA9") == 0) {
+      len = 3;
+    }
+    if (len == 0) {
+      ++i;
+      continue;
+    }
+    lines.push_back(text.substr(start, i - start));
+    i += len;
+    start = i;
+  }
+  if (start < text.size()) lines.push_back(text.substr(start));
+  return lines;
+}
 
-std::string emit(const Node& root, const std::vector<std::string>& header_lines) {
+bool is_blank(std::string_view l) { return trim(l).empty(); }
+bool is_comment(std::string_view l) {
+  l = trim(l);
+  return !l.empty() && l[0] == '#';
+}
+
+/// The number of lines at the top of a text that hold only comments or nothing; trailing blank
+/// lines are not counted.
+std::size_t header_extent(const std::vector<std::string_view>& lines) {
+  std::size_t n = 0, last_comment = 0;
+  while (n < lines.size() && (is_blank(lines[n]) || is_comment(lines[n]))) {
+    if (is_comment(lines[n])) last_comment = n + 1;
+    ++n;
+  }
+  return last_comment;
+}
+
+/// The canonical text of `root` after `header_lines`, not yet checked.
+std::string write_text(const Node& root, const std::vector<std::string>& header_lines) {
   YAML::Emitter e;
   e.SetIndent(2);
   e.SetMapFormat(YAML::Block);
@@ -118,27 +160,72 @@ std::string emit(const Node& root, const std::vector<std::string>& header_lines)
     out += line;
     out += '\n';
   }
-  auto back = parse(out, "<canonical form>");
-  if (!back.root || !same_data(root, *back.root)) {
+  return out;
+}
+
+/// The first scalar (key or value, in document order) that does not read back the same when
+/// written on its own.
+const Node* unrepresentable(const Node& n) {
+  if (n.is_scalar()) {
+    Node alone = make_mapping();
+    alone.children.push_back(make_plain("k"));
+    alone.children.push_back(n);
+    auto back = parse(write_text(alone, {}), "<canonical form>");
+    return back.root && same_data(alone, *back.root) ? nullptr : &n;
+  }
+  for (const auto& c : n.children)
+    if (const Node* bad = unrepresentable(c)) return bad;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string emit(const Node& root, const std::vector<std::string>& header_lines) {
+  Emitted e = try_emit(root, header_lines);
+  if (!e.text) {
     throw io_error("internal error: canonical YAML would not read back the same",
                    "please report this with the file that caused it");
   }
-  return out;
+  return std::move(*e.text);
+}
+
+Emitted try_emit(const Node& root, const std::vector<std::string>& header_lines) {
+  Emitted result;
+  std::string out = write_text(root, header_lines);
+  auto back = parse(out, "<canonical form>");
+  if (back.root && same_data(root, *back.root)) {
+    result.text = std::move(out);
+    return result;
+  }
+  result.problem = back.root ? "it would not read back the same"
+                             : "it would not read back: " + back.diagnostics.front().message;
+  const Node* bad = unrepresentable(root);
+  result.at = bad ? bad->mark : root.mark;
+  return result;
 }
 
 bool same_data(const Node& a, const Node& b) {
   if (a.kind != b.kind || a.children.size() != b.children.size()) return false;
-  if (a.is_scalar()) return a.value == b.value && a.scalar_type() == b.scalar_type();
+  if (a.is_scalar()) {
+    ScalarType t = a.scalar_type();
+    if (t != b.scalar_type()) return false;
+    return t == ScalarType::kNull || a.value == b.value;  // '', '~' and 'null' are one null
+  }
   for (std::size_t i = 0; i < a.children.size(); ++i)
     if (!same_data(a.children[i], b.children[i])) return false;
   return true;
 }
 
 std::vector<std::string> leading_comments(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  auto lines = yaml_lines(text);
   std::vector<std::string> out;
-  for (auto line : split_lines(text)) {
-    if (line.empty() || line[0] != '#') break;
-    out.emplace_back(line);
+  for (std::size_t i = 0, n = header_extent(lines); i < n; ++i) {
+    // Blank lines before the first comment are dropped; trailing spaces never matter.
+    if (out.empty() && is_blank(lines[i])) continue;
+    std::string_view l = lines[i];
+    while (!l.empty() && (l.back() == ' ' || l.back() == '\t')) l.remove_suffix(1);
+    out.emplace_back(l);
   }
   return out;
 }
@@ -162,8 +249,9 @@ std::optional<Mark> find_inner_comment(std::string_view text, const Node& root) 
       spans[n->end.line].push_back({1, n->end.column});
     }
   }
-  auto lines = split_lines(text);
-  std::size_t skip = leading_comments(text).size();
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  auto lines = yaml_lines(text);
+  std::size_t skip = header_extent(lines);
   for (std::size_t li = skip; li < lines.size(); ++li) {
     int line_no = static_cast<int>(li) + 1;
     std::string_view l = lines[li];

@@ -15,11 +15,23 @@ namespace persona::yaml {
 /// Throws persona::Error if the emitted text would not read back as the same tree.
 std::string emit(const Node& root, const std::vector<std::string>& header_lines = {});
 
+/// emit() for a tree read from a file: a value that cannot be written so that it reads back the
+/// same is reported (`text` unset, `problem` and `at`, the value's position in `root`) rather
+/// than thrown.
+struct Emitted {
+  std::optional<std::string> text;
+  std::string problem;
+  Mark at;
+};
+Emitted try_emit(const Node& root, const std::vector<std::string>& header_lines = {});
+
 /// True when two trees hold the same data (kinds, keys, values, scalar types), ignoring
 /// positions and presentation.
 bool same_data(const Node& a, const Node& b);
 
-/// Comment lines at the very top of a file (before any content), kept by `fmt`.
+/// The comment lines at the very top of a file (before any content), kept by `fmt`, with the
+/// blank lines between them. Lines end where a YAML reader ends them (LF, CRLF, CR, U+2028,
+/// U+2029).
 std::vector<std::string> leading_comments(std::string_view text);
 
 /// Position of the first comment that is not part of the leading block, if any: canonical

@@ -2,6 +2,8 @@
 
 #include <yaml.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <unordered_set>
 
@@ -37,6 +39,99 @@ bool is_digits(std::string_view s, std::string_view allowed) {
 
 Mark mark_of(const yaml_mark_t& m) {
   return Mark{static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+}
+
+/// The byte offset in `text` of its character number `chars` (libyaml's marks count characters).
+std::size_t byte_offset(std::string_view text, std::size_t chars) {
+  std::size_t i = 0;
+  for (; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (chars-- == 0) break;
+  }
+  return i;
+}
+
+/// A control character no value may hold, however it is written: the ones find_text_fault()
+/// refuses in a file (C0 and C1 controls but tab and line feed, and DEL), and a carriage return,
+/// which a file can only hold as a line break. Only an escape in a double-quoted scalar can put
+/// one there once the file passed find_text_fault(). (U+FEFF, refused raw past the start of a
+/// file as a stray byte order mark, is text when escaped: a zero-width character like U+200B.)
+std::optional<unsigned> forbidden_in_value(std::string_view v) {
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) return c;
+      continue;
+    }
+    if (auto cp = code_point_at(v, i)) {
+      if (cp->cp >= 0x80 && cp->cp <= 0x9F) return cp->cp;
+      i += cp->len - 1;
+    }
+  }
+  return std::nullopt;
+}
+
+/// The code point a double-quoted scalar's escape `\<c>...` stands for (`s` starts after the
+/// backslash) and the escape's length after the backslash; nullopt for an escaped line break.
+std::optional<std::pair<unsigned, std::size_t>> escape_at(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  static constexpr std::pair<char, unsigned> kSimple[] = {
+      {'0', 0x00}, {'a', 0x07}, {'b', 0x08}, {'t', 0x09}, {'\t', 0x09}, {'n', 0x0A},
+      {'v', 0x0B}, {'f', 0x0C}, {'r', 0x0D}, {'e', 0x1B}, {' ', 0x20},  {'"', 0x22},
+      {'/', 0x2F}, {'\\', 0x5C}, {'N', 0x85}, {'_', 0xA0}, {'L', 0x2028}, {'P', 0x2029}};
+  for (auto [c, cp] : kSimple)
+    if (s[0] == c) return std::pair{cp, std::size_t{1}};
+  std::size_t digits = s[0] == 'x' ? 2 : s[0] == 'u' ? 4 : s[0] == 'U' ? 8 : 0;
+  if (digits == 0 || s.size() < digits + 1) return std::nullopt;
+  unsigned cp = 0;
+  for (std::size_t k = 1; k <= digits; ++k) {
+    char h = s[k];
+    int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+          : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    cp = cp * 16 + static_cast<unsigned>(d);
+  }
+  return std::pair{cp, digits + 1};
+}
+
+/// Where the first escape for `cp` is in the double-quoted scalar whose source starts at byte
+/// `from` of `text`, at `start`; `start` itself when it is not found. `escape` gets its text.
+Mark escape_mark(std::string_view text, std::size_t from, Mark start, unsigned cp,
+                 std::string& escape) {
+  Mark at{start.line, start.column + 1};  // just past the opening quote
+  for (std::size_t i = from + 1; i < text.size() && text[i] != '"';) {
+    char c = text[i];
+    if (c == '\\') {
+      auto e = escape_at(text.substr(i + 1));
+      if (e && e->first == cp) {
+        escape = std::string(text.substr(i, e->second + 1));
+        return at;
+      }
+      std::size_t len = e ? e->second + 1 : 2;
+      at.column += static_cast<int>(len);
+      i += len;
+      if (!e && i - 1 < text.size() && (text[i - 1] == '\n' || text[i - 1] == '\r')) {
+        if (text[i - 1] == '\r' && i < text.size() && text[i] == '\n') ++i;
+        at = Mark{at.line + 1, 1};
+      }
+      continue;
+    }
+    if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      ++i;
+      at = Mark{at.line + 1, 1};
+      continue;
+    }
+    auto point = code_point_at(text, i);
+    std::size_t len = point ? point->len : 1;
+    if (point && (point->cp == 0x2028 || point->cp == 0x2029)) {
+      at = Mark{at.line + 1, 1};
+    } else {
+      ++at.column;
+    }
+    i += len;
+  }
+  return start;
 }
 
 /// A collection being read: its node, the children read so far, and (for a large mapping) the
@@ -127,27 +222,81 @@ Frames& scratch_frames() {
 
 class Builder {
  public:
-  Builder(std::string_view text, const std::string& file, const Limits& limits)
-      : text_(text), file_(file), limits_(limits) {}
+  /// `wanted`: read only these top-level keys (parse_keys()); nullptr reads the whole file.
+  Builder(std::string_view text, const std::string& file, const Limits& limits,
+          std::size_t file_size, const std::vector<std::string_view>* wanted = nullptr)
+      : text_(text), file_(file), limits_(limits), file_size_(file_size), wanted_(wanted) {}
 
   ParseResult run() {
     ParseResult out;
-    if (text_.size() > limits_.max_file_bytes) {
+    std::size_t size = std::max(file_size_, text_.size());
+    if (size > limits_.max_file_bytes) {
       fail("yaml-too-large", {0, 0},
-           "file is " + std::to_string(text_.size()) + " bytes, over the limit of " +
+           "file is " + std::to_string(size) + " bytes, over the limit of " +
                std::to_string(limits_.max_file_bytes) + " bytes");
       out.diagnostics = std::move(diags_);
       return out;
     }
-    if (auto fault = find_text_fault(text_)) {
-      std::string code = fault->what.rfind("invalid UTF-8", 0) == 0 ? "yaml-invalid-utf8"
-                                                                    : "yaml-control-character";
-      fail(code, {fault->line, fault->column}, fault->what + " is not allowed");
+    // Reading only some keys checks only the part of the text it reads, after reading it.
+    if (!wanted_ && text_fault(text_)) {
       out.diagnostics = std::move(diags_);
       return out;
     }
-    std::string_view body = text_;
-    if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+    body_ = text_;
+    if (body_.substr(0, 3) == "\xEF\xBB\xBF") body_.remove_prefix(3);
+    std::optional<Node> root = read_events();
+    if (wanted_) {
+      // What libyaml read: up to where it stopped, or all of it after a problem (whose cause may
+      // be a character that the check names better).
+      std::size_t read = diags_.empty() ? byte_offset(body_, read_chars_) : body_.size();
+      std::string_view prefix = text_.substr(0, text_.size() - body_.size() + read);
+      std::vector<Diagnostic> found = std::move(diags_);
+      diags_.clear();
+      if (!text_fault(prefix)) diags_ = std::move(found);
+      if (root && root->is_mapping()) root = only_wanted(std::move(*root));
+    }
+    if (diags_.empty()) {
+      if (!root) {
+        fail("yaml-root-not-mapping", {1, 1}, "file is empty; expected a mapping of fields");
+      } else if (!root->is_mapping()) {
+        fail("yaml-root-not-mapping", root->mark,
+             std::string("the document is a ") + (root->is_sequence() ? "list" : "single value") +
+                 "; expected a mapping of fields");
+      }
+    }
+    if (diags_.empty()) out.root = std::move(root);
+    out.diagnostics = std::move(diags_);
+    return out;
+  }
+
+ private:
+  /// Reports the first fault of the text (invalid UTF-8, a control character), if any.
+  bool text_fault(std::string_view text) {
+    auto fault = find_text_fault(text);
+    if (!fault) return false;
+    std::string code = fault->what.rfind("invalid UTF-8", 0) == 0 ? "yaml-invalid-utf8"
+                                                                  : "yaml-control-character";
+    fail(code, {fault->line, fault->column}, fault->what + " is not allowed");
+    return true;
+  }
+
+  Node only_wanted(Node root) {
+    Node out = make_mapping();
+    out.mark = root.mark;
+    out.end = root.end;
+    for (std::size_t i = 0; i + 1 < root.children.size(); i += 2) {
+      if (std::find(wanted_->begin(), wanted_->end(), root.children[i].value) == wanted_->end())
+        continue;
+      out.children.push_back(std::move(root.children[i]));
+      out.children.push_back(std::move(root.children[i + 1]));
+    }
+    return out;
+  }
+
+  /// The events of the text, made into a tree; stops at the first problem, or (reading only
+  /// some keys) once all of them are read.
+  std::optional<Node> read_events() {
+    std::string_view body = body_;
     Parser parser;
     yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(body.data()),
                                  body.size());
@@ -157,7 +306,7 @@ class Builder {
     frames.open = 0;
     int documents = 0;
     bool done = false;
-    while (!done && diags_.empty()) {
+    while (!done && !stop_ && diags_.empty()) {
       Event ev;
       if (!yaml_parser_parse(&parser.p, &ev.e)) {
         syntax_error(parser.p);
@@ -166,6 +315,7 @@ class Builder {
       ev.live = true;
       const yaml_event_t& e = ev.e;
       Mark at = mark_of(e.start_mark);
+      read_chars_ = e.end_mark.index;
       switch (e.type) {
         case YAML_STREAM_START_EVENT:
         case YAML_DOCUMENT_END_EVENT:
@@ -197,6 +347,12 @@ class Builder {
           n.mark = at;
           n.end = mark_of(e.end_mark);
           n.value.assign(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+          if (e.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+            if (auto cp = forbidden_in_value(n.value)) {
+              escaped_control(*cp, e.start_mark, at);
+              break;
+            }
+          }
           switch (e.data.scalar.style) {
             case YAML_SINGLE_QUOTED_SCALAR_STYLE: n.style = Style::kSingleQuoted; break;
             case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n.style = Style::kDoubleQuoted; break;
@@ -258,25 +414,27 @@ class Builder {
           break;
       }
     }
+    // Stopped early with the keys wanted: the root mapping is the one collection still open.
+    if (stop_ && diags_.empty() && frames.open == 1) root = frames.pop();
     frames.close_all();
-    if (diags_.empty()) {
-      if (!root) {
-        fail("yaml-root-not-mapping", {1, 1}, "file is empty; expected a mapping of fields");
-      } else if (!root->is_mapping()) {
-        fail("yaml-root-not-mapping", root->mark,
-             std::string("the document is a ") + (root->is_sequence() ? "list" : "single value") +
-                 "; expected a mapping of fields");
-      }
-    }
-    if (diags_.empty()) out.root = std::move(root);
-    out.diagnostics = std::move(diags_);
-    return out;
+    return root;
   }
 
- private:
-  void fail(std::string code, Mark at, std::string message) {
+  void fail(std::string code, Mark at, std::string message, std::string hint = {}) {
     diags_.push_back(Diagnostic{std::move(code), Severity::kError, file_, at.line, at.column,
-                                std::move(message), {}});
+                                std::move(message), std::move(hint)});
+  }
+
+  /// A control character that an escape put in a double-quoted scalar starting at `start`.
+  void escaped_control(unsigned cp, const yaml_mark_t& start, Mark at) {
+    std::string escape;
+    Mark where = escape_mark(body_, byte_offset(body_, start.index), at, cp, escape);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "control character U+%04X", cp);
+    std::string what = buf;
+    if (!escape.empty()) what += " (written " + quote(escape) + ")";
+    fail("yaml-control-character", where, what + " is not allowed",
+         cp == '\r' ? "a line break is '\\n'" : "");
   }
 
   void anchor_error(Mark at, const yaml_char_t* anchor) {
@@ -317,6 +475,16 @@ class Builder {
         fail("yaml-complex-key", n.mark, "mapping keys must be plain text, not collections");
         return;
       }
+      if (n.scalar_type() == ScalarType::kNull) {
+        if (n.value.empty()) {
+          fail("yaml-null-key", n.mark, "a mapping key is empty; keys must be text",
+               "write the key's name before the ':'");
+        } else {
+          fail("yaml-null-key", n.mark, "mapping key " + quote(n.value) + " is null; keys must be text",
+               "quote it (\"" + n.value + "\") if it is meant as text");
+        }
+        return;
+      }
       if (const Node* first = parent.add_key(n.value)) {
         fail("yaml-duplicate-key", n.mark,
              "duplicate key " + quote(n.value) +
@@ -325,11 +493,25 @@ class Builder {
       }
     }
     parent.children.push_back(std::move(n));
+    // Reading only some keys: stop once the last of them has its value.
+    if (wanted_ && frames.open == 1 && parent.node.is_mapping() &&
+        parent.children.size() % 2 == 0) {
+      const std::string& key = parent.children[parent.children.size() - 2].value;
+      if (std::find(wanted_->begin(), wanted_->end(), key) != wanted_->end() &&
+          ++found_ == wanted_->size())
+        stop_ = true;
+    }
   }
 
   std::string_view text_;
+  std::string_view body_;  ///< the text without its byte order mark
   const std::string& file_;
   const Limits& limits_;
+  std::size_t file_size_;
+  const std::vector<std::string_view>* wanted_;
+  std::size_t found_ = 0;
+  bool stop_ = false;
+  std::size_t read_chars_ = 0;  ///< characters of `body_` read, to the end of the last event
   std::vector<Diagnostic> diags_;
   std::size_t nodes_ = 0;
 };
@@ -418,8 +600,14 @@ void append(Node& mapping, std::string key, Node value) {
   mapping.children.push_back(std::move(value));
 }
 
-ParseResult parse(std::string_view text, const std::string& file, const Limits& limits) {
-  return Builder(text, file, limits).run();
+ParseResult parse(std::string_view text, const std::string& file, const Limits& limits,
+                  std::size_t file_size) {
+  return Builder(text, file, limits, file_size).run();
+}
+
+ParseResult parse_keys(std::string_view text, const std::string& file,
+                       const std::vector<std::string_view>& keys, const Limits& limits) {
+  return Builder(text, file, limits, 0, &keys).run();
 }
 
 }  // namespace persona::yaml

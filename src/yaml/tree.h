@@ -68,9 +68,20 @@ struct ParseResult {
 };
 
 /// Parses one document whose root must be a mapping. `file` is used in diagnostics only.
-/// Refuses: files over the size cap, invalid UTF-8, NUL and control characters, anchors and
-/// aliases, duplicate keys, non-scalar keys, nesting deeper than the cap, over-long scalars,
-/// more than one document, tags other than the core ones, a root that is not a mapping.
-ParseResult parse(std::string_view text, const std::string& file, const Limits& limits = {});
+/// Refuses: files over the size cap, invalid UTF-8, NUL and control characters (raw or written
+/// as escapes), anchors and aliases, duplicate keys, null and non-scalar keys, nesting deeper
+/// than the cap, over-long scalars, more than one document, tags other than the core ones, a
+/// root that is not a mapping. `file_size` is the file's real size when `text` holds only its
+/// first bytes (a file read up to the cap); 0 means `text.size()`.
+ParseResult parse(std::string_view text, const std::string& file, const Limits& limits = {},
+                  std::size_t file_size = 0);
+
+/// The top-level values of the keys named in `keys` (a persona's pid, what a list page shows),
+/// read with parse()'s parser and checks, so a key reads the same here as in `validate`
+/// (`pid: APP-153 # note` is 'APP-153'). Reading stops as soon as every key has been read:
+/// `root`, set when what was read has no problem, is a mapping of the keys found in file order
+/// (a key the file lacks is absent); problems only in the part not read are not reported.
+ParseResult parse_keys(std::string_view text, const std::string& file,
+                       const std::vector<std::string_view>& keys, const Limits& limits = {});
 
 }  // namespace persona::yaml

@@ -98,7 +98,8 @@ function ofLength(start, length, pad) {
   while (chars.length < length) chars.push(pad);
   return chars.join('');
 }
-// Strings that sit at the edges of what a pattern may mean.
+// Strings that sit at the edges of what a pattern may mean. NEL (U+0085) is not among them: a
+// C1 control, persona refuses it in any value, raw or escaped (yaml-control-character).
 function unicodeEdges(value) {
   const v = String(value ?? 'x');
   const arabic = v.replace(/[0-9]/g, (d) => String.fromCodePoint(0x660 + Number(d)));
@@ -107,7 +108,6 @@ function unicodeEdges(value) {
     ['final-newline', v + '\n'],
     ['line-separator', v + '\u2028'],
     ['paragraph-separator', '\u2029' + v],
-    ['next-line', v + '\u0085'],
     ['no-break-space', '\u00a0' + v],
     ['ideographic-space', v + '\u3000'],
     ['byte-order-mark', '\ufeff' + v],

@@ -244,4 +244,20 @@ expect "push: the branch was still made" "$(git rev-parse --verify -q pushed/fou
 
 git fsck --strict --no-progress >"$work/fsck" 2>&1 && ok || bad "git fsck --strict" "$(cat "$work/fsck")"
 expect "the working tree was never touched" "$(git status --porcelain)" ""
+
+# ---- the pid is read as validate reads it: a comment after it, quotes, another key first -------
+new_library "$work/commented"
+cd "$work/commented"
+sed -i 's/^pid: APP-153$/pid: APP-153 # a comment/' "$file"
+tgit commit -qam "A comment after the pid"
+run_persona contribute APP-153 --confirm identity --branch commented
+expect "pid with a comment: contribute works" "$code $err" "0 "
+expect "pid with a comment: the record names it" "$(git show commented --name-only --format= | grep -c '^contributions/APP-153/')" 1
+sed -i 's/^pid: APP-153 # a comment$/pid: "APP-153"/' "$file"
+sed -i '/^pid:/{h;d};/^name:/{G}' "$file"
+tgit commit -qam "The pid quoted, after the name"
+expect "pid after the name: the file says so" "$(sed -n 2,3p "$file")" 'name: The Segment Data Architect
+pid: "APP-153"'
+run_persona contribute APP-153 --confirm identity --branch quoted
+expect "pid quoted, after the name: contribute works" "$code $err" "0 "
 finish

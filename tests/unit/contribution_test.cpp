@@ -414,3 +414,23 @@ TEST_CASE("history ties records to commits and confirmations to the value they c
   CHECK(history_text(only) ==
         "APP-153 The Segment Data Architect\nno contributions yet to identity\n");
 }
+
+TEST_CASE("an extension that makes a field longer than a file's value may be is a field-level problem") {
+  // The bundled schema keeps a text field far below the reader's 64 KiB per value; a schema that
+  // does not must still get a clear problem, not an internal error from the writer.
+  nlohmann::ordered_json raw = persona_schema().raw();
+  raw["definitions"]["text"].erase("maxLength");
+  auto loose = schema::Schema::load(raw.dump(), "loose.schema.json");
+  std::string text = bundled(kPath);
+  std::string long_identity(60000, 'a');
+  for (std::size_t i = 99; i < long_identity.size(); i += 100) long_identity[i] = ' ';
+  long_identity += ".";
+  std::size_t from = text.find("identity: |-\n"), to = text.find("intention: |-\n");
+  text = text.substr(0, from) + "identity: \"" + long_identity + "\"\n" + text.substr(to);
+  REQUIRE(check_persona_text(kPath, text, *loose, true).ok());
+  Contribution c = make_contribution(kPath, text, request("extend", "identity", std::string(7998, 'b') + "."),
+                                     kTime, *loose);
+  CHECK(messages(c.problems) ==
+        std::vector<std::string>{"text: with the text, 'identity' would be 68002 bytes long, over the "
+                                 "limit of 65536 bytes a field may hold"});
+}

@@ -241,3 +241,30 @@ TEST_CASE("cross-file rules on thousands of pids: each mention resolved or repor
                         "personas/p/1001.yaml 'goals[2]' refers to 'APP-91000', which no persona has",
                         "personas/p/2001.yaml 'goals[2]' refers to 'APP-92000', which no persona has"});
 }
+
+TEST_CASE("truncated-text points at the last word, template-text lists every placeholder") {
+  std::string s = seed(kSegment);
+  auto diags = [&](const std::string& text) {
+    auto f = check_persona_text(kSegment, text, *schema::Schema::builtin("persona"), true);
+    std::vector<std::string> out;
+    for (const auto& d : f.diagnostics)
+      out.push_back(std::to_string(d.line) + ":" + std::to_string(d.column) + " " + d.code + " " +
+                    d.message);
+    return out;
+  };
+  // "data" is in the block's first line too; the last word is on its last line.
+  CHECK(diags(replace(s, "  keeping it clean.\n", "  keeping it clean and the data\n")) ==
+        std::vector<std::string>{
+            "19:28 truncated-text 'identity' stops mid-sentence, after 'data'"});
+  // A plain scalar on one line, whose last word is also the key's name and an earlier word.
+  std::size_t from = s.find("identity: |-\n"), to = s.find("intention: |-\n");
+  std::string plain = s.substr(0, from) + "identity: the identity of an identity\n" + s.substr(to);
+  CHECK(diags(plain) == std::vector<std::string>{
+                            "13:30 truncated-text 'identity' stops mid-sentence, after 'identity'"});
+  CHECK(diags(replace(s, "  keeping it clean.\n", "  keeping [App] clean for [Role] and [App].\n")) ==
+        std::vector<std::string>{"19:11 template-text 'identity' still has the template "
+                                 "placeholders '[App]' and '[Role]'"});
+  CHECK(diags(replace(s, "  keeping it clean.\n", "  keeping [App] clean.\n")) ==
+        std::vector<std::string>{"19:11 template-text 'identity' still has the template "
+                                 "placeholder '[App]'"});
+}

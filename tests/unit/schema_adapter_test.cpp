@@ -62,7 +62,7 @@ const char* kDocs[] = {
     "s: abcdef\n",
     "s: \"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"\n",         // 5 characters, 10 bytes
     "s: \"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"\n",  // 6 characters
-    "s: \"a\\0bcdefgh\"\ns0: \"\\0x\"\n",                   // NUL is a character too
+    "s: \"a\\tbcdefgh\"\ns0: \"\\tx\"\n",                   // a tab is a character too
     "s: ABC\ns0: ''\n",
     "s: 123\ns0: x\n",
     "s: '123'\n",

@@ -191,3 +191,141 @@ TEST_CASE("line and paragraph separators survive writing") {
   REQUIRE(back.root);
   CHECK(back.root->find("t")->value == "a\xE2\x80\xA8" "b\xE2\x80\xA9" "c \xC3\xA9");
 }
+
+static std::string at(const Diagnostic& d) {
+  return std::to_string(d.line) + ":" + std::to_string(d.column) + " " + d.code + " " + d.message +
+         (d.hint.empty() ? "" : " (" + d.hint + ")");
+}
+
+TEST_CASE("a null key is refused on its line") {
+  CHECK(at(only("a: 1\n~: x\n")) ==
+        "2:1 yaml-null-key mapping key '~' is null; keys must be text (quote it (\"~\") if it is "
+        "meant as text)");
+  CHECK(at(only("a: 1\nnull: x\n")) ==
+        "2:1 yaml-null-key mapping key 'null' is null; keys must be text (quote it (\"null\") if "
+        "it is meant as text)");
+  CHECK(at(only("a: 1\n?\n: x\n")) ==
+        "2:2 yaml-null-key a mapping key is empty; keys must be text (write the key's name before "
+        "the ':')");
+  // '? : x' is a key that is itself a mapping (of a null key to 'x').
+  CHECK(at(only("a: 1\n? : x\n")) ==
+        "2:3 yaml-complex-key mapping keys must be plain text, not collections");
+  CHECK(at(only("a:\n  - {~: x}\n")) ==
+        "2:6 yaml-null-key mapping key '~' is null; keys must be text (quote it (\"~\") if it is "
+        "meant as text)");
+  // Quoted, the same words are text; an empty value is a null value, not a problem here.
+  auto r = parse("\"~\": x\n'null': y\nidentity:\n", "f.yaml");
+  REQUIRE(r.root);
+  CHECK(r.root->find("~")->value == "x");
+  CHECK(r.root->find("null")->value == "y");
+  CHECK(r.root->find("identity")->scalar_type() == ScalarType::kNull);
+}
+
+TEST_CASE("control characters written as escapes are refused like raw ones") {
+  CHECK(at(only("name: \"The \\e[31m Red\"\n")) ==
+        "1:12 yaml-control-character control character U+001B (written '\\e') is not allowed");
+  CHECK(at(only("a: ok\nb: \"bell\\a\"\n")) ==
+        "2:9 yaml-control-character control character U+0007 (written '\\a') is not allowed");
+  CHECK(at(only("a: \"nul\\0\"\n")) ==
+        "1:8 yaml-control-character control character U+0000 (written '\\0') is not allowed");
+  CHECK(at(only("a: \"next\\Nline\"\n")) ==
+        "1:9 yaml-control-character control character U+0085 (written '\\N') is not allowed");
+  CHECK(at(only("a: \"one\\rtwo\"\n")) ==
+        "1:8 yaml-control-character control character U+000D (written '\\r') is not allowed "
+        "(a line break is '\\n')");
+  CHECK(at(only("a: \"x\\x7f \\u009b \\uFEFF\"\n")) ==
+        "1:6 yaml-control-character control character U+007F (written '\\x7f') is not allowed");
+  CHECK(at(only("a: \"\\u00e9\\t\\u009b\"\n")) ==
+        "1:13 yaml-control-character control character U+009B (written '\\u009b') is not allowed");
+  // In keys too, and on a later line of a folded scalar.
+  CHECK(at(only("\"k\\e\": 1\n")) ==
+        "1:3 yaml-control-character control character U+001B (written '\\e') is not allowed");
+  CHECK(at(only("a: \"first\n  second \\b\"\n")) ==
+        "2:10 yaml-control-character control character U+0008 (written '\\b') is not allowed");
+  // Tab, line feed, separators and ordinary escapes are text.
+  auto r = parse("a: \"t\\tn\\nl\\Lp\\P\\x41\\u00e9\\\"\"\n", "f.yaml");
+  REQUIRE(r.root);
+  CHECK(r.root->find("a")->value == "t\tn\nl\xE2\x80\xA8p\xE2\x80\xA9" "A\xC3\xA9\"");
+}
+
+TEST_CASE("yaml-too-large states the file's real size") {
+  Limits small;
+  small.max_file_bytes = 8;
+  auto r = parse("a: 123456", "f.yaml", small, 5000000);
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].message == "file is 5000000 bytes, over the limit of 8 bytes");
+}
+
+TEST_CASE("parse_keys reads keys as parse does, and stops once it has them") {
+  auto value = [](const std::string& text, std::string_view key) -> std::string {
+    std::vector<std::string_view> keys{key};
+    auto r = parse_keys(text, "f.yaml", keys);
+    if (!r.root) return "<" + (r.diagnostics.empty() ? std::string("?") : r.diagnostics[0].code) + ">";
+    const Node* n = r.root->find(key);
+    return n ? n->value : "<absent>";
+  };
+  CHECK(value("pid: APP-153 # a comment\n", "pid") == "APP-153");
+  CHECK(value("# top\npid: \"APP-153\"   # quoted\n", "pid") == "APP-153");
+  CHECK(value("pid: 'APP-153'\n", "pid") == "APP-153");
+  CHECK(value("{name: x, pid: APP-7}\n", "pid") == "APP-7");
+  CHECK(value("name: x\ntags: [a, b]\npid: >-\n  APP-8\n", "pid") == "APP-8");
+  CHECK(value("pid:\n  APP-9\n", "pid") == "APP-9");
+  CHECK(value("\xEF\xBB\xBFpid: APP-10\r\nname: y\r\n", "pid") == "APP-10");
+  CHECK(value("pidx: APP-1\n  pid: APP-2\n", "pid") == "<yaml-syntax>");
+  CHECK(value("name: x\n", "pid") == "<absent>");
+  CHECK(value("a:\n  pid: APP-3\n", "pid") == "<absent>");
+  CHECK(value("- pid: APP-4\n", "pid") == "<yaml-root-not-mapping>");
+  // A problem before the key (or in it) is reported; one after it is not read at all.
+  CHECK(value("name: \"\\e\"\npid: APP-5\n", "pid") == "<yaml-control-character>");
+  CHECK(value("pid: APP-\x01\n", "pid") == "<yaml-control-character>");
+  CHECK(value("pid: APP-6\nname: a\nname: b\n", "pid") == "APP-6");
+  CHECK(value("pid: APP-6\nname: [unclosed\n", "pid") == "APP-6");
+  // libyaml's reader checks characters ahead of the parser: a raw one is found anywhere.
+  CHECK(value("pid: APP-6\nname: x\x01\n", "pid") == "<yaml-control-character>");
+  CHECK(value(std::string("pid: APP-\xff\n"), "pid") == "<yaml-invalid-utf8>");
+  // Several keys, in any order; the others are left out.
+  std::vector<std::string_view> keys{"tags", "pid", "name"};
+  auto r = parse_keys("name: N\nversion: 2\npid: P\nidentity: I\ntags: [a, b]\nrest: [", "f.yaml", keys);
+  REQUIRE(r.root);
+  CHECK(r.root->size() == 3);
+  CHECK(r.root->key(0).value == "name");
+  CHECK(r.root->key(1).value == "pid");
+  CHECK(r.root->find("tags")->children.size() == 2);
+  CHECK(r.root->find("tags")->children[1].value == "b");
+  CHECK(r.root->find("pid")->mark.line == 3);
+  // The same verdict as parse on a whole file that has a problem before the keys are all read.
+  auto full = parse("name: N\nname: M\npid: P\n", "f.yaml");
+  auto part = parse_keys("name: N\nname: M\npid: P\n", "f.yaml", keys);
+  REQUIRE(!part.root);
+  REQUIRE(part.diagnostics.size() == 1);
+  CHECK(part.diagnostics[0].message == full.diagnostics[0].message);
+}
+
+TEST_CASE("the null spellings are one null to emit") {
+  auto r = parse("a:\nb: ~\nc: null\nd: NULL\n", "f.yaml");
+  REQUIRE(r.root);
+  std::string out = emit(*r.root);
+  CHECK(out == "a: ~\nb: ~\nc: ~\nd: ~\n");
+  auto back = parse(out, "f.yaml");
+  REQUIRE(back.root);
+  CHECK(same_data(*r.root, *back.root));
+}
+
+TEST_CASE("the header is read as YAML reads lines") {
+  CHECK(leading_comments("# a\r# b\rpid: 1\r") == std::vector<std::string>{"# a", "# b"});
+  CHECK(leading_comments("# a\xE2\x80\xA8pid: 1\n") == std::vector<std::string>{"# a"});
+  CHECK(leading_comments("# a\xE2\x80\xA9# b  \npid: 1\n") == std::vector<std::string>{"# a", "# b"});
+  CHECK(leading_comments("\n# a\n\n  # b\n\npid: 1\n") == std::vector<std::string>{"# a", "", "  # b"});
+  CHECK(leading_comments("\xEF\xBB\xBF# a\npid: 1\n") == std::vector<std::string>{"# a"});
+  std::string cr = "# a\rpid: 1 # late\r";
+  auto r = parse(cr, "f.yaml");
+  REQUIRE(r.root);
+  auto c = find_inner_comment(cr, *r.root);
+  REQUIRE(c);
+  CHECK(c->line == 2);
+  CHECK(c->column == 8);
+  std::string blank = "# a\n\n# b\npid: 1\n";
+  auto r2 = parse(blank, "f.yaml");
+  REQUIRE(r2.root);
+  CHECK(!find_inner_comment(blank, *r2.root));
+}
