@@ -294,177 +294,225 @@ Summary summary_of(const cache::Cache& cache, const fs::path& root, const std::s
 
 }  // namespace
 
-Library load_library(const fs::path& root, const LoadOptions& options) {
-  Library lib;
-  lib.root = root;
-  yaml::Limits limits;
-  // library.yaml
-  {
-    LoadedConfig c = load_config_file(root, options.config_schema);
-    lib.config = std::move(c.config);
-    lib.config_text = std::move(c.text);
-    lib.diagnostics = std::move(c.diagnostics);
+namespace {
+
+/// One run of load_library, stage by stage: library.yaml, the persona files (each read and
+/// checked, or its summary taken from the cache when lean), the rules across them, the record
+/// files, the records' rules against the personas, and the cache saved.
+class LibraryLoad {
+ public:
+  LibraryLoad(const fs::path& root, const LoadOptions& options)
+      : options_(options),
+        lean_(!options.keep_content),
+        schema_(persona_schema(options)),
+        record_schema_(schema::Schema::builtin("record")) {
+    lib_.root = root;
+    if (lean_ && !options.cache_dir.empty())
+      cache_ = cache::Cache::open(options.cache_dir, root,
+                                  schema_->raw().dump() + "\n" + record_schema_->raw().dump());
+    // The clock the stamps are judged by, read before the first stamp is taken.
+    const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : now_ns();
+    list_options_ = ListOptions{cache_.enabled(), started, options.jobs};
   }
-  auto schema = persona_schema(options);
-  auto record_schema = schema::Schema::builtin("record");
-  const bool lean = !options.keep_content;
-  cache::Cache cache;
-  if (lean && !options.cache_dir.empty())
-    cache = cache::Cache::open(options.cache_dir, root,
-                               schema->raw().dump() + "\n" + record_schema->raw().dump());
-  // The clock the stamps are judged by, read before the first stamp is taken.
-  const std::uint64_t started = options.stamp_clock_ns ? options.stamp_clock_ns : now_ns();
-  const ListOptions list_options{cache.enabled(), started, options.jobs};
-  Listing listing = list_personas(root, list_options);
-  std::vector<std::string>& paths = listing.paths;
-  lib.files.resize(paths.size());
-  std::atomic<bool> cache_changed{false};
-  // Cache entries for the next save: views of the entries read, or new ones (misses).
-  std::vector<std::string_view> persona_entries(lean && cache.enabled() ? paths.size() : 0);
-  std::vector<std::string> new_entries(persona_entries.size());
-  // Lean: what the rules across files and the records' rules need of each file besides its head.
-  std::vector<Mentions> mentions(lean ? paths.size() : 0);
-  std::vector<std::vector<int>> fields(lean ? paths.size() : 0);
-  std::atomic<std::size_t> read_count{0};
-  parallel_for(paths.size(), options.jobs, [&](std::size_t i) {
-    if (!lean) {
-      std::size_t size = 0;
-      std::string text = read_file(root / paths[i], limits.max_file_bytes, &size);
-      ++read_count;
-      lib.files[i] = check_persona_text(paths[i], std::move(text), *schema, true, size);
-      return;
+
+  Library run() {
+    LoadedConfig c = load_config_file(lib_.root, options_.config_schema);
+    lib_.config = std::move(c.config);
+    lib_.config_text = std::move(c.text);
+    read_personas();
+    std::vector<std::size_t> ok_files = check_personas();
+    lib_.diagnostics.insert(lib_.diagnostics.end(), c.diagnostics.begin(), c.diagnostics.end());
+    read_records();
+    std::vector<Persona> shapes = lean_ ? shape_personas(ok_files) : std::vector<Persona>();
+    check_records(lean_ ? shapes : lib_.personas);
+    lib_.files_read = read_count_;
+    if (cache_.enabled()) {
+      bool removed = cache_.persona_entries() != persona_count_ ||
+                     cache_.record_entries() != record_count_;
+      cache_.save(persona_entries_, record_entries_, cache_changed_ || removed);
     }
-    Stamp stamp;
-    const cache::Cache::Entry* entry = nullptr;
-    if (cache.enabled()) {
-      stamp = listing.stamps[i];
-      entry = cache.persona_entry(paths[i], i);
+    return std::move(lib_);
+  }
+
+ private:
+  /// Reads every persona file: checked in full, or (lean) summarized, from the cache when it can.
+  void read_personas() {
+    Listing listing = list_personas(lib_.root, list_options_);
+    std::vector<std::string>& paths = listing.paths;
+    persona_count_ = paths.size();
+    lib_.files.resize(paths.size());
+    // Cache entries for the next save: views of the entries read, or new ones (misses).
+    persona_entries_.resize(lean_ && cache_.enabled() ? paths.size() : 0);
+    new_persona_entries_.resize(persona_entries_.size());
+    // Lean: what the rules across files and the records' rules need of each file besides its head.
+    mentions_.resize(lean_ ? paths.size() : 0);
+    fields_.resize(lean_ ? paths.size() : 0);
+    parallel_for(paths.size(), options_.jobs, [&](std::size_t i) {
+      if (!lean_) {
+        std::size_t size = 0;
+        std::string text = read_file(lib_.root / paths[i], limits_.max_file_bytes, &size);
+        ++read_count_;
+        lib_.files[i] = check_persona_text(paths[i], std::move(text), *schema_, true, size);
+        return;
+      }
+      Stamp stamp;
+      const cache::Cache::Entry* entry = nullptr;
+      if (cache_.enabled()) {
+        stamp = listing.stamps[i];
+        entry = cache_.persona_entry(paths[i], i);
+      }
+      cache::FileSummary s = summary_of<cache::FileSummary>(
+          cache_, lib_.root, paths[i], limits_.max_file_bytes, entry, stamp,
+          [](const cache::Cache::Entry& e) { return cache::Cache::persona(e); },
+          [&](std::string text, std::size_t size) {
+            PersonaFile full = check_text(paths[i], std::move(text), *schema_, true, false, size);
+            return cache::summarize(full);
+          },
+          cache_.enabled() ? &persona_entries_[i] : nullptr,
+          cache_.enabled() ? &new_persona_entries_[i] : nullptr, cache_changed_, read_count_);
+      PersonaFile& f = lib_.files[i];
+      f.path = std::move(paths[i]);  // not needed in `paths` any more
+      f.stamp = stamp;
+      f.diagnostics = std::move(s.diagnostics);
+      f.root = std::move(s.head);
+      mentions_[i] = std::move(s.mentions);
+      fields_[i] = std::move(s.fields);
+    });
+  }
+
+  /// The rules across persona files; builds the personas (full) or returns the files a persona
+  /// would be built from (lean).
+  std::vector<std::size_t> check_personas() {
+    std::vector<std::size_t> ok_files;
+    if (!lean_) {
+      finish(lib_, true);
+      return ok_files;
     }
-    cache::FileSummary s = summary_of<cache::FileSummary>(
-        cache, root, paths[i], limits.max_file_bytes, entry, stamp,
-        [](const cache::Cache::Entry& e) { return cache::Cache::persona(e); },
-        [&](std::string text, std::size_t size) {
-          PersonaFile full = check_text(paths[i], std::move(text), *schema, true, false, size);
-          return cache::summarize(full);
-        },
-        cache.enabled() ? &persona_entries[i] : nullptr, cache.enabled() ? &new_entries[i] : nullptr,
-        cache_changed, read_count);
-    PersonaFile& f = lib.files[i];
-    f.path = std::move(paths[i]);  // not needed in `paths` any more
-    f.stamp = stamp;
-    f.diagnostics = std::move(s.diagnostics);
-    f.root = std::move(s.head);
-    mentions[i] = std::move(s.mentions);
-    fields[i] = std::move(s.fields);
-  });
-  auto config_diags = std::move(lib.diagnostics);
-  lib.diagnostics.clear();
-  std::vector<std::size_t> ok_files;  // lean: the files a persona would be built from
-  if (!lean) {
-    finish(lib, true);
-  } else {
-    auto extra = library_rules(lib.files, mentions);
+    auto extra = library_rules(lib_.files, mentions_);
     if (!extra.empty()) {
       // As finish() does: a diagnostic goes to every file with its path (a symlink can give two).
       std::unordered_multimap<std::string_view, std::size_t> index;
-      for (std::size_t i = 0; i < lib.files.size(); ++i) index.emplace(lib.files[i].path, i);
+      for (std::size_t i = 0; i < lib_.files.size(); ++i) index.emplace(lib_.files[i].path, i);
       for (auto& d : extra) {
         auto [from, to] = index.equal_range(d.file);
         std::vector<std::size_t> at;
         for (auto it = from; it != to; ++it) at.push_back(it->second);
         std::sort(at.begin(), at.end());
-        for (std::size_t i : at) lib.files[i].diagnostics.push_back(d);
+        for (std::size_t i : at) lib_.files[i].diagnostics.push_back(d);
       }
     }
-    for (std::size_t i = 0; i < lib.files.size(); ++i) {
-      auto& f = lib.files[i];
+    for (std::size_t i = 0; i < lib_.files.size(); ++i) {
+      auto& f = lib_.files[i];
       sort_diagnostics(f.diagnostics);
-      lib.diagnostics.insert(lib.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
+      lib_.diagnostics.insert(lib_.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
       if (f.ok()) ok_files.push_back(i);
     }
-    sort_diagnostics(lib.diagnostics);
+    sort_diagnostics(lib_.diagnostics);
+    return ok_files;
   }
-  lib.diagnostics.insert(lib.diagnostics.end(), config_diags.begin(), config_diags.end());
 
-  // Contribution records, checked against the personas just built.
-  std::string now = options.now.empty() ? utc_now() : options.now;
-  Listing record_listing = list_records(root, list_options);
-  std::vector<std::string>& record_paths = record_listing.paths;
-  lib.record_files.resize(record_paths.size());
-  std::vector<std::string_view> record_entries(lean && cache.enabled() ? record_paths.size() : 0);
-  std::vector<std::string> new_record_entries(record_entries.size());
-  parallel_for(record_paths.size(), options.jobs, [&](std::size_t i) {
-    if (!lean) {
-      std::size_t size = 0;
-      std::string text = read_file(root / record_paths[i], limits.max_file_bytes, &size);
-      ++read_count;
-      lib.record_files[i] =
-          check_record_text(record_paths[i], std::move(text), *record_schema, now, size);
-      return;
-    }
-    Stamp stamp;
-    const cache::Cache::Entry* entry = nullptr;
-    if (cache.enabled()) {
-      stamp = record_listing.stamps[i];
-      entry = cache.record_entry(record_paths[i], i);
-    }
-    cache::RecordSummary s = summary_of<cache::RecordSummary>(
-        cache, root, record_paths[i], limits.max_file_bytes, entry, stamp,
-        [&](const cache::Cache::Entry& e) { return cache::Cache::record(e, now); },
-        [&](std::string text, std::size_t size) {
-          RecordFile full =
-              check_record_text(record_paths[i], std::move(text), *record_schema, now, size);
-          return cache::RecordSummary{std::move(full.diagnostics), std::move(full.record), now};
-        },
-        cache.enabled() ? &record_entries[i] : nullptr, cache.enabled() ? &new_record_entries[i] : nullptr,
-        cache_changed, read_count);
-    RecordFile& f = lib.record_files[i];
-    f.path = std::move(record_paths[i]);  // not needed in `record_paths` any more
-    f.record = std::move(s.record);
-    f.diagnostics = std::move(s.diagnostics);
-  });
-  std::vector<Persona> shape_personas;  // lean: stand-ins for the personas, for the records' rules
-  if (lean && !lib.record_files.empty()) {
-    // Field shapes only for the personas a record names; the others need just their pid.
+  /// Reads every contribution record file, as read_personas() reads persona files.
+  void read_records() {
+    now_ = options_.now.empty() ? utc_now() : options_.now;
+    Listing listing = list_records(lib_.root, list_options_);
+    std::vector<std::string>& paths = listing.paths;
+    record_count_ = paths.size();
+    lib_.record_files.resize(paths.size());
+    record_entries_.resize(lean_ && cache_.enabled() ? paths.size() : 0);
+    new_record_entries_.resize(record_entries_.size());
+    parallel_for(paths.size(), options_.jobs, [&](std::size_t i) {
+      if (!lean_) {
+        std::size_t size = 0;
+        std::string text = read_file(lib_.root / paths[i], limits_.max_file_bytes, &size);
+        ++read_count_;
+        lib_.record_files[i] = check_record_text(paths[i], std::move(text), *record_schema_, now_, size);
+        return;
+      }
+      Stamp stamp;
+      const cache::Cache::Entry* entry = nullptr;
+      if (cache_.enabled()) {
+        stamp = listing.stamps[i];
+        entry = cache_.record_entry(paths[i], i);
+      }
+      cache::RecordSummary s = summary_of<cache::RecordSummary>(
+          cache_, lib_.root, paths[i], limits_.max_file_bytes, entry, stamp,
+          [&](const cache::Cache::Entry& e) { return cache::Cache::record(e, now_); },
+          [&](std::string text, std::size_t size) {
+            RecordFile full = check_record_text(paths[i], std::move(text), *record_schema_, now_, size);
+            return cache::RecordSummary{std::move(full.diagnostics), std::move(full.record), now_};
+          },
+          cache_.enabled() ? &record_entries_[i] : nullptr,
+          cache_.enabled() ? &new_record_entries_[i] : nullptr, cache_changed_, read_count_);
+      RecordFile& f = lib_.record_files[i];
+      f.path = std::move(paths[i]);  // not needed in `paths` any more
+      f.record = std::move(s.record);
+      f.diagnostics = std::move(s.diagnostics);
+    });
+  }
+
+  /// Lean: stand-ins for the personas, for the records' rules, in pid order as the full load
+  /// sorts its personas; field shapes only for the personas a record names, the others need just
+  /// their pid.
+  std::vector<Persona> shape_personas(const std::vector<std::size_t>& ok_files) const {
+    std::vector<Persona> out;
+    if (lib_.record_files.empty()) return out;
     std::unordered_set<std::string_view> named;
-    for (const auto& f : lib.record_files)
+    for (const auto& f : lib_.record_files)
       if (f.record) named.insert(f.record->pid);
-    // In pid order, as the full load sorts its personas; the pids and not the personas are
-    // sorted, which would move thousands of them around.
+    // The pids and not the personas are sorted, which would move thousands of them around.
     std::vector<std::pair<std::string_view, std::size_t>> order;  // pid, file
     order.reserve(ok_files.size());
     for (std::size_t i : ok_files) {
-      const yaml::Node* pid = lib.files[i].root->find("pid");
+      const yaml::Node* pid = lib_.files[i].root->find("pid");
       order.emplace_back(pid && pid->is_scalar() ? std::string_view(pid->value) : std::string_view(), i);
     }
     std::sort(order.begin(), order.end());
-    shape_personas.reserve(order.size());
+    out.reserve(order.size());
     for (const auto& [pid, i] : order) {
       if (named.count(pid)) {
-        shape_personas.push_back(cache::shape_persona(std::string(pid), fields[i], lib.files[i].path));
+        out.push_back(cache::shape_persona(std::string(pid), fields_[i], lib_.files[i].path));
       } else {
-        Persona& p = shape_personas.emplace_back();
-        p.file = lib.files[i].path;
+        Persona& p = out.emplace_back();
+        p.file = lib_.files[i].path;
         p.pid = pid;
       }
     }
+    return out;
   }
-  const std::vector<Persona>& personas = lean ? shape_personas : lib.personas;
-  PersonaIndex by_pid = index_by_pid(personas);
-  for (auto& f : lib.record_files) {
-    auto extra = record_library_rules(f, personas, by_pid);
-    f.diagnostics.insert(f.diagnostics.end(), extra.begin(), extra.end());
-    lib.diagnostics.insert(lib.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
-    if (f.record && count_errors(f.diagnostics) == 0) lib.records.push_back(*f.record);
+
+  /// The records' rules against the personas; the records without errors go to lib.records.
+  void check_records(const std::vector<Persona>& personas) {
+    PersonaIndex by_pid = index_by_pid(personas);
+    for (auto& f : lib_.record_files) {
+      auto extra = record_library_rules(f, personas, by_pid);
+      f.diagnostics.insert(f.diagnostics.end(), extra.begin(), extra.end());
+      lib_.diagnostics.insert(lib_.diagnostics.end(), f.diagnostics.begin(), f.diagnostics.end());
+      if (f.record && count_errors(f.diagnostics) == 0) lib_.records.push_back(*f.record);
+    }
+    sort_diagnostics(lib_.diagnostics);
   }
-  sort_diagnostics(lib.diagnostics);
-  lib.files_read = read_count;
-  if (cache.enabled()) {
-    bool removed = cache.persona_entries() != paths.size() ||
-                   cache.record_entries() != record_paths.size();
-    cache.save(persona_entries, record_entries, cache_changed || removed);
-  }
-  return lib;
+
+  const LoadOptions& options_;
+  const bool lean_;
+  std::shared_ptr<const schema::Schema> schema_, record_schema_;
+  yaml::Limits limits_;
+  cache::Cache cache_;
+  ListOptions list_options_{};
+  Library lib_;
+  std::string now_;
+  std::size_t persona_count_ = 0, record_count_ = 0;
+  std::atomic<bool> cache_changed_{false};
+  std::atomic<std::size_t> read_count_{0};
+  std::vector<std::string_view> persona_entries_, record_entries_;
+  std::vector<std::string> new_persona_entries_, new_record_entries_;
+  std::vector<Mentions> mentions_;
+  std::vector<std::vector<int>> fields_;
+};
+
+}  // namespace
+
+Library load_library(const fs::path& root, const LoadOptions& options) {
+  return LibraryLoad(root, options).run();
 }
 
 Library load_files(const std::vector<fs::path>& files, const LoadOptions& options) {
