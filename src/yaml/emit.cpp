@@ -128,7 +128,9 @@ std::string emit(const Node& root, const std::vector<std::string>& header_lines)
 
 bool same_data(const Node& a, const Node& b) {
   if (a.kind != b.kind || a.children.size() != b.children.size()) return false;
-  if (a.is_scalar()) return a.value == b.value && a.scalar_type() == b.scalar_type();
+  // A null is a null however it is spelled ("", "null", "~"): emit writes every one as "~".
+  if (a.is_scalar())
+    return a.scalar_type() == b.scalar_type() && (a.scalar_type() == ScalarType::kNull || a.value == b.value);
   for (std::size_t i = 0; i < a.children.size(); ++i)
     if (!same_data(a.children[i], b.children[i])) return false;
   return true;

@@ -156,6 +156,19 @@ TEST_CASE("emit writes canonical YAML that reads back the same") {
   CHECK(emit(*back.root, {"# header"}) == out);
 }
 
+TEST_CASE("emit writes every spelling of null as ~, and that reads back the same") {
+  // Found by tests/fuzz/fmt_fuzzer.cpp (corpus/fmt/null-explicit-key.yaml): any null but "~" made
+  // `persona fmt` fail with "internal error: canonical YAML would not read back the same".
+  auto r = parse("a:\nb: null\nc: NULL\nd: ~\n? e\n", "f.yaml");
+  REQUIRE(r.root);
+  std::string out = emit(*r.root);
+  CHECK(out == "a: ~\nb: ~\nc: ~\nd: ~\ne: ~\n");
+  auto back = parse(out, "out.yaml");
+  REQUIRE(back.root);
+  CHECK(same_data(*r.root, *back.root));
+  CHECK(emit(*back.root) == out);
+}
+
 TEST_CASE("blank lines inside literal blocks carry no trailing spaces") {
   auto r = parse("t: \"para one\\n\\npara two\"\n", "f.yaml");
   REQUIRE(r.root);
