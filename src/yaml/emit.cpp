@@ -33,7 +33,12 @@ class Writer {
         e << YAML::BeginMap;
         for (std::size_t i = 0; i < n.size(); ++i) {
           e << YAML::Key;
-          write(e, n.key(i));
+          // A key is its text: one that reads as null ("NULL", "~", or none) is quoted, since
+          // a null is written "~" and the key would be renamed.
+          if (n.key(i).is_scalar() && n.key(i).scalar_type() == ScalarType::kNull)
+            e << YAML::DoubleQuoted << n.key(i).value;
+          else
+            write(e, n.key(i));
           e << YAML::Value;
           write(e, n.val(i));
         }
@@ -131,8 +136,14 @@ bool same_data(const Node& a, const Node& b) {
   // A null is a null however it is spelled ("", "null", "~"): emit writes every one as "~".
   if (a.is_scalar())
     return a.scalar_type() == b.scalar_type() && (a.scalar_type() == ScalarType::kNull || a.value == b.value);
-  for (std::size_t i = 0; i < a.children.size(); ++i)
-    if (!same_data(a.children[i], b.children[i])) return false;
+  for (std::size_t i = 0; i < a.children.size(); ++i) {
+    // A mapping's keys are compared by their text, which is what names a field.
+    if (a.is_mapping() && i % 2 == 0) {
+      if (a.children[i].kind != b.children[i].kind || a.children[i].value != b.children[i].value) return false;
+    } else if (!same_data(a.children[i], b.children[i])) {
+      return false;
+    }
+  }
   return true;
 }
 
