@@ -150,8 +150,15 @@ bool same_data(const Node& a, const Node& b) {
 std::vector<std::string> leading_comments(std::string_view text) {
   std::vector<std::string> out;
   for (auto line : split_lines(text)) {
-    if (line.empty() || line[0] != '#') break;
-    out.emplace_back(line);
+    // A lone CR ends a line for a YAML reader too: what follows it may be data, not comment.
+    for (std::size_t start = 0;;) {
+      std::size_t cr = line.find('\r', start);
+      std::string_view part = line.substr(start, cr == std::string_view::npos ? cr : cr - start);
+      if (part.empty() || part[0] != '#') return out;
+      out.emplace_back(part);
+      if (cr == std::string_view::npos) break;
+      start = cr + 1;
+    }
   }
   return out;
 }

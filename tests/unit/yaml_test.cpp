@@ -172,6 +172,17 @@ TEST_CASE("emit writes a null value as ~ and a key that reads as null quoted, an
   CHECK(emit(*back.root) == out);
 }
 
+TEST_CASE("a lone CR ends a leading comment line, as it ends any line for a YAML reader") {
+  // Found by tests/fuzz/fmt_fuzzer.cpp (corpus/fmt/comment-ended-by-cr.yaml): the data after the
+  // CR was kept as part of the comment, so fmt wrote it twice and failed with "internal error:
+  // canonical YAML would not read back the same".
+  CHECK(leading_comments("# a\r# b\rk: v\n# c\n") == std::vector<std::string>{"# a", "# b"});
+  std::string text = "# [ b]\rlvqlv: ";
+  auto r = parse(text, "f.yaml");
+  REQUIRE(r.root);
+  CHECK(emit(*r.root, leading_comments(text)) == "# [ b]\nlvqlv: ~\n");
+}
+
 TEST_CASE("blank lines inside literal blocks carry no trailing spaces") {
   auto r = parse("t: \"para one\\n\\npara two\"\n", "f.yaml");
   REQUIRE(r.root);
