@@ -80,8 +80,11 @@ class Writer {
       e << YAML::Literal << (clip ? n.value.substr(0, n.value.size() - 1) : n.value);
       return;
     }
+    // "---" and "..." at the start of a line end a YAML document: a key that begins with one is
+    // written at the start of a line.
     if (n.value.empty() || resolve_plain(n.value) != ScalarType::kString ||
-        n.value.find('\n') != std::string::npos || n.value.find('#') != std::string::npos) {
+        n.value.find('\n') != std::string::npos || n.value.find('#') != std::string::npos ||
+        n.value.starts_with("---") || n.value.starts_with("...")) {
       e << YAML::DoubleQuoted << n.value;
       return;
     }

@@ -183,6 +183,15 @@ TEST_CASE("a lone CR ends a leading comment line, as it ends any line for a YAML
   CHECK(emit(*r.root, leading_comments(text)) == "# [ b]\nlvqlv: ~\n");
 }
 
+TEST_CASE("a key or value that begins like a document marker is quoted") {
+  // Found by tests/fuzz/fmt_fuzzer.cpp (corpus/fmt/key-like-a-document-marker.yaml): a key
+  // "--- k" was written plain at the start of a line, where it starts a new document, and fmt
+  // failed with "internal error: canonical YAML would not read back the same".
+  auto r = parse("  --- k:\n    ... v: x\n  b: \"--- y\"\n", "f.yaml");
+  REQUIRE(r.root);
+  CHECK(emit(*r.root) == "\"--- k\":\n  \"... v\": x\nb: \"--- y\"\n");
+}
+
 TEST_CASE("blank lines inside literal blocks carry no trailing spaces") {
   auto r = parse("t: \"para one\\n\\npara two\"\n", "f.yaml");
   REQUIRE(r.root);
