@@ -246,7 +246,142 @@ std::string html_and_text(std::string_view markdown, const HtmlOptions& o, std::
   return out;
 }
 
+/// CR LF and lone CR as LF: Markdown reads all three as line ends, the code that indents or
+/// quotes text line by line only LF.
+std::string unix_lines(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') out += text[i];
+    else if (i + 1 == text.size() || text[i + 1] != '\n') out += '\n';
+  }
+  return out;
+}
+
+/// Text without any of what can make markup that runs or leads away (raw HTML and autolinks
+/// need '<'; links, images and reference definitions need '[' or ']'), nor a code fence (an
+/// unclosed one would change how the text after it reads), nor NUL: safe as written anywhere.
+bool plainly_safe(std::string_view text) {
+  return text.find_first_of(std::string_view("<[]\r\0", 5)) == std::string_view::npos &&
+         text.find("```") == std::string_view::npos && text.find("~~~") == std::string_view::npos;
+}
+
+/// What cmark's CommonMark renderer writes between two adjacent lists so they stay two.
+constexpr std::string_view kEndList = "<!-- end list -->";
+
+/// True when a parsed Markdown text holds nothing but text a viewer shows as such: no raw HTML
+/// (but cmark's own end-of-list comment), no image, and only links is_safe_url accepts.
+bool markdown_is_safe(cmark_node* doc) {
+  for (cmark_node* n : collect(doc)) {
+    switch (cmark_node_get_type(n)) {
+      case CMARK_NODE_HTML_BLOCK: {
+        std::string_view lit = cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "";
+        while (!lit.empty() && lit.back() == '\n') lit.remove_suffix(1);
+        if (lit != kEndList) return false;
+        break;
+      }
+      case CMARK_NODE_HTML_INLINE:
+      case CMARK_NODE_IMAGE:
+      case CMARK_NODE_CUSTOM_BLOCK:
+      case CMARK_NODE_CUSTOM_INLINE:
+        return false;
+      case CMARK_NODE_LINK:
+        if (!is_safe_url(cmark_node_get_url(n) ? cmark_node_get_url(n) : "")) return false;
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+/// The tree rewritten as make_safe() does for HTML, but staying Markdown: raw HTML becomes
+/// text, a link keeps only a destination is_safe_url accepts (else it becomes its text), an
+/// image becomes a link to the image (or its alt text), so nothing is loaded from elsewhere.
+void make_safe_markdown(cmark_node* doc) {
+  for (cmark_node* n : collect(doc)) {
+    auto t = cmark_node_get_type(n);
+    if (t != CMARK_NODE_HTML_INLINE && t != CMARK_NODE_HTML_BLOCK) continue;
+    std::string lit = cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "";
+    if (t == CMARK_NODE_HTML_INLINE) {
+      cmark_node_replace(n, new_text(lit));
+    } else {
+      // Each line of the block as a line of a paragraph: shown as written, line by line.
+      while (!lit.empty() && lit.back() == '\n') lit.pop_back();
+      cmark_node* p = cmark_node_new(CMARK_NODE_PARAGRAPH);
+      std::size_t start = 0;
+      while (true) {
+        std::size_t nl = lit.find('\n', start);
+        cmark_node_append_child(p, new_text(lit.substr(start, nl == std::string::npos ? nl : nl - start)));
+        if (nl == std::string::npos) break;
+        cmark_node_append_child(p, cmark_node_new(CMARK_NODE_SOFTBREAK));
+        start = nl + 1;
+      }
+      cmark_node_replace(n, p);
+    }
+    cmark_node_free(n);
+  }
+  std::vector<cmark_node*> links;
+  for (cmark_node* n : collect(doc)) {
+    auto t = cmark_node_get_type(n);
+    if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) links.push_back(n);
+  }
+  for (auto it = links.rbegin(); it != links.rend(); ++it) {
+    cmark_node* n = *it;
+    std::string url = cmark_node_get_url(n) ? cmark_node_get_url(n) : "";
+    if (is_safe_url(url) && !inside_link(n)) {
+      if (cmark_node_get_type(n) == CMARK_NODE_LINK) continue;
+      cmark_node* a = cmark_node_new(CMARK_NODE_LINK);
+      cmark_node_set_url(a, url.c_str());
+      if (const char* title = cmark_node_get_title(n)) cmark_node_set_title(a, title);
+      move_children(n, a);
+      cmark_node_replace(n, a);
+    } else {
+      move_children(n, nullptr);
+      cmark_node_unlink(n);
+    }
+    cmark_node_free(n);
+  }
+  // A destination with a space or a control in it (from an entity) is written percent-encoded:
+  // cmark's renderer would write a space there, and the link would not read back as one.
+  for (cmark_node* n : collect(doc)) {
+    if (cmark_node_get_type(n) != CMARK_NODE_LINK) continue;
+    std::string url = cmark_node_get_url(n) ? cmark_node_get_url(n) : "";
+    std::string encoded;
+    for (char ch : url) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c <= 0x20 || c == 0x7f) {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        encoded += '%';
+        encoded += kHex[c >> 4];
+        encoded += kHex[c & 15];
+      } else {
+        encoded += ch;
+      }
+    }
+    if (encoded != url) cmark_node_set_url(n, encoded.c_str());
+  }
+}
+
 }  // namespace
+
+std::string markdown_safe(std::string_view markdown, std::size_t max_bytes) {
+  // Too long to parse, or rewritten into something that does not read back safe: every
+  // character Markdown could read as syntax is escaped, and the text shows as written.
+  if (markdown.size() > max_bytes) return markdown_escape(unix_lines(utf8_prefix(markdown, max_bytes))) + "…";
+  if (plainly_safe(markdown)) return std::string(markdown);
+  std::string text = unix_lines(markdown);
+  NodePtr doc = parse(text);
+  if (!doc) return markdown_escape(text);
+  make_safe_markdown(doc.get());
+  CharPtr rendered(cmark_render_commonmark(doc.get(), CMARK_OPT_DEFAULT, 0));
+  std::string out = rendered ? rendered.get() : "";
+  // What is written must read back as safe: checked, not assumed of the renderer.
+  NodePtr back = parse(out);
+  if (!back || !markdown_is_safe(back.get())) return markdown_escape(text);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
 
 std::string markdown_html(std::string_view markdown, const HtmlOptions& o) {
   return html_and_text(markdown, o, nullptr);

@@ -43,6 +43,16 @@ std::string markdown_html(std::string_view markdown, const HtmlOptions& options 
 /// The same, with markdown_text(markdown, options.max_bytes) put in `text`, from one parse.
 std::string markdown_html(std::string_view markdown, const HtmlOptions& options, std::string& text);
 
+/// A Markdown text made safe to render in a viewer that allows raw HTML, with the same policy as
+/// markdown_html(): raw HTML (block and inline) is escaped so it shows as text, links keep only
+/// destinations is_safe_url() accepts (others become their text), images become links to the
+/// image (or their alt text). The rest of the Markdown stays: a text with no '<', '[', ']',
+/// code fence, CR or NUL is returned as it is; any other is parsed and written back by cmark's
+/// CommonMark renderer (equivalent Markdown, not always the same characters), with line ends as
+/// LF. The result is parsed again and checked; if it does not read back safe, or the text is
+/// longer than `max_bytes`, every Markdown syntax character is backslash-escaped instead.
+std::string markdown_safe(std::string_view markdown, std::size_t max_bytes = kMaxMarkdownBytes);
+
 /// The words of a Markdown text without its syntax, whitespace collapsed to single spaces.
 std::string markdown_text(std::string_view markdown, std::size_t max_bytes = kMaxMarkdownBytes);
 

@@ -1,15 +1,29 @@
 #include "render/markdown.h"
 
 #include "core/text.h"
+#include "render/commonmark.h"
 #include "render/escape.h"
 
 namespace persona::render {
 
 namespace {
 
-/// JSON strings are valid YAML flow scalars, so values are always quoted safely.
+/// A string of the front matter as JSON, which YAML reads as a flow scalar (so values are always
+/// quoted safely), with < > & [ ] as \u escapes (YAML reads them alike): a Markdown viewer that
+/// does not know front matter reads it as Markdown, where they could make raw HTML or a link.
 std::string q(const std::string& s) {
-  return json_string(s);
+  std::string out;
+  for (char c : json_string(s)) {
+    switch (c) {
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      case '[': out += "\\u005b"; break;
+      case ']': out += "\\u005d"; break;
+      default: out += c;
+    }
+  }
+  return out;
 }
 
 /// A list item: continuation lines indented so they stay inside the item.
@@ -23,17 +37,19 @@ std::string list_item(const std::string& item) {
   return out + "\n";
 }
 
-/// A Markdown link destination: characters that would end or break it percent-encoded.
+/// A Markdown link destination: characters that would end or break it (spaces, line ends and
+/// other controls, parentheses, angle brackets, backslashes) percent-encoded.
 std::string md_url(const std::string& url) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  for (char c : url) {
-    switch (c) {
-      case ' ': out += "%20"; break;
-      case '(': out += "%28"; break;
-      case ')': out += "%29"; break;
-      case '<': out += "%3C"; break;
-      case '>': out += "%3E"; break;
-      default: out += c;
+  for (char ch : url) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == 0x7f || c == '(' || c == ')' || c == '<' || c == '>' || c == '\\') {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
     }
   }
   return out;
@@ -59,6 +75,7 @@ std::string community_line(const FieldActivity& f) {
 
 std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
   auto meta = [&](const std::string& s) { return o.escape_metadata ? markdown_escape(s) : s; };
+  auto user = [&](const std::string& s) { return o.safe_text ? markdown_safe(s) : s; };
   std::string out;
   if (o.front_matter) {
     out += "---\n";
@@ -67,10 +84,7 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
     out += "app: " + q(p.app) + "\n";
     out += "category: " + q(p.category) + "\n";
     out += "tags: [";
-    for (std::size_t i = 0; i < p.tags.size(); ++i) {
-      if (i) out += ',';
-      append_json_string(out, p.tags[i]);
-    }
+    for (std::size_t i = 0; i < p.tags.size(); ++i) out += (i ? "," : "") + q(p.tags[i]);
     out += "]\n";
     out += "version: " + p.version + "\n";
     if (o.activity) {
@@ -98,11 +112,14 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
     }
     if (def.kind == FieldKind::kText) {
       auto it = p.text.find(std::string(def.name));
-      if (it != p.text.end()) out += it->second + (it->second.empty() || it->second.back() != '\n' ? "\n" : "");
+      if (it != p.text.end()) {
+        std::string text = user(it->second);
+        out += text + (text.empty() || text.back() != '\n' ? "\n" : "");
+      }
     } else {
       auto it = p.lists.find(std::string(def.name));
       if (it != p.lists.end())
-        for (const auto& item : it->second) out += list_item(item);
+        for (const auto& item : it->second) out += list_item(user(item));
     }
   }
   if (o.activity && !o.activity->comments.empty()) {
@@ -115,7 +132,8 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
         if (def) out += " · on " + std::string(def->label) + (path->item ? " " + std::to_string(*path->item) : "");
       }
       out += "\n\n";
-      for (auto line : split_lines(r->text)) out += line.empty() ? ">\n" : "> " + std::string(line) + "\n";
+      std::string text = user(r->text);
+      for (auto line : split_lines(text)) out += line.empty() ? ">\n" : "> " + std::string(line) + "\n";
     }
   }
   return out;
@@ -126,6 +144,7 @@ std::string persona_markdown_document(const RenderContext& ctx, const Persona& p
   o.front_matter = true;
   o.activity = &ctx.activity_of(p.pid);
   o.escape_metadata = true;
+  o.safe_text = true;
   o.index_href = "../README.md";
   o.contribute_href = contribute_url(ctx.library.config, p.pid, "", "");
   return persona_markdown(p, o);

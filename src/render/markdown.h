@@ -1,8 +1,10 @@
 #pragma once
 /// Markdown output: a persona for the terminal (`show`), for `render --format md`, and the
 /// Markdown export (one file per persona plus README.md as the index), all with GitHub in mind.
-/// Profile fields are Markdown already and go in as written; metadata (names, authors) is
-/// escaped so it cannot turn into markup.
+/// Profile fields and comments are Markdown already: the export keeps their Markdown but makes
+/// it safe (markdown_safe: raw HTML shown as text, only http, https and mailto links), so its
+/// files can be opened in a viewer that allows HTML; `show` prints them as written. Metadata
+/// (names, authors) is escaped so it cannot turn into markup.
 #include <string>
 
 #include "library/persona.h"
@@ -16,6 +18,7 @@ struct MarkdownOptions {
   /// Community figures: a line under each section that has any, and the comments at the end.
   const PersonaActivity* activity = nullptr;
   bool escape_metadata = false;  ///< backslash-escape Markdown syntax in the name and metadata
+  bool safe_text = false;        ///< fields and comments through markdown_safe()
   std::string index_href;        ///< a link back to the index when set
   std::string contribute_href;   ///< a "contribute" link when set
 };

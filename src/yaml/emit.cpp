@@ -33,7 +33,12 @@ class Writer {
         e << YAML::BeginMap;
         for (std::size_t i = 0; i < n.size(); ++i) {
           e << YAML::Key;
-          write(e, n.key(i));
+          // A key is its text: one that reads as null ("NULL", "~", or none) is quoted, since
+          // a null is written "~" and the key would be renamed.
+          if (n.key(i).is_scalar() && n.key(i).scalar_type() == ScalarType::kNull)
+            e << YAML::DoubleQuoted << n.key(i).value;
+          else
+            write(e, n.key(i));
           e << YAML::Value;
           write(e, n.val(i));
         }
@@ -75,8 +80,11 @@ class Writer {
       e << YAML::Literal << (clip ? n.value.substr(0, n.value.size() - 1) : n.value);
       return;
     }
+    // "---" and "..." at the start of a line end a YAML document: a key that begins with one is
+    // written at the start of a line.
     if (n.value.empty() || resolve_plain(n.value) != ScalarType::kString ||
-        n.value.find('\n') != std::string::npos || n.value.find('#') != std::string::npos) {
+        n.value.find('\n') != std::string::npos || n.value.find('#') != std::string::npos ||
+        n.value.starts_with("---") || n.value.starts_with("...")) {
       e << YAML::DoubleQuoted << n.value;
       return;
     }
@@ -206,13 +214,17 @@ Emitted try_emit(const Node& root, const std::vector<std::string>& header_lines)
 
 bool same_data(const Node& a, const Node& b) {
   if (a.kind != b.kind || a.children.size() != b.children.size()) return false;
-  if (a.is_scalar()) {
-    ScalarType t = a.scalar_type();
-    if (t != b.scalar_type()) return false;
-    return t == ScalarType::kNull || a.value == b.value;  // '', '~' and 'null' are one null
+  // A null is a null however it is spelled ("", "null", "~"): emit writes every one as "~".
+  if (a.is_scalar())
+    return a.scalar_type() == b.scalar_type() && (a.scalar_type() == ScalarType::kNull || a.value == b.value);
+  for (std::size_t i = 0; i < a.children.size(); ++i) {
+    // A mapping's keys are compared by their text, which is what names a field.
+    if (a.is_mapping() && i % 2 == 0) {
+      if (a.children[i].kind != b.children[i].kind || a.children[i].value != b.children[i].value) return false;
+    } else if (!same_data(a.children[i], b.children[i])) {
+      return false;
+    }
   }
-  for (std::size_t i = 0; i < a.children.size(); ++i)
-    if (!same_data(a.children[i], b.children[i])) return false;
   return true;
 }
 

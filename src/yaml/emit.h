@@ -25,8 +25,8 @@ struct Emitted {
 };
 Emitted try_emit(const Node& root, const std::vector<std::string>& header_lines = {});
 
-/// True when two trees hold the same data (kinds, keys, values, scalar types), ignoring
-/// positions and presentation.
+/// True when two trees hold the same data (kinds, keys by their text, values, scalar types; a
+/// null however spelled), ignoring positions and presentation.
 bool same_data(const Node& a, const Node& b);
 
 /// The comment lines at the very top of a file (before any content), kept by `fmt`, with the

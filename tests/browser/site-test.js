@@ -1,7 +1,8 @@
 // Drives Debian's Chromium (playwright-core, no downloaded browser) over an exported site:
 // search, filters, the "+" contribute links, keyboard and landmarks, file:// use, and the hostile
 // persona, which must run no script, open no dialog and navigate nowhere, with the site's
-// Content-Security-Policy and again with it stripped (so escaping alone is tested too).
+// Content-Security-Policy and again with it stripped (so escaping alone is tested too), and in
+// the Markdown export as a permissive Markdown renderer (cmark --unsafe) shows it.
 //
 //   node site-test.js --url http://127.0.0.1:PORT/ --dir EXPORT_DIR --profile DIR [--shots DIR]
 //
@@ -247,6 +248,36 @@ async function main() {
   check("hostile text found by search is shown as text", shown.includes("<script>"), shown);
   const title = await page.$eval("li[data-pid='APP-666'] .card-title", (h) => h.textContent);
   check("the hostile name reads as written", title === "The Hostile <script>window.__pwned=\"name\"</script> 'Quote\" Persona", title);
+
+  // --- the Markdown export, rendered by a permissive renderer (cmark --unsafe) ----------------
+  // browser.sh renders the hostile persona's .md file and the index as a viewer that allows raw
+  // HTML would, into markdown/*.html, and a control page whose raw <script> must run (so a test
+  // that sees no script run is seeing something).
+  await page.goto(base + "markdown/control.html");
+  await page.waitForTimeout(200);
+  check("the permissive renderer passes raw HTML through (control)",
+        await page.evaluate(() => window.__control === 1));
+  for (const p of ["markdown/app-666.html", "markdown/README.html"]) {
+    const before = dialogs.length;
+    await page.goto(base + p);
+    await page.waitForTimeout(600);
+    await page.mouse.move(200, 300);
+    await page.mouse.move(600, 500);
+    await page.waitForTimeout(200);
+    const problems = await audit(page);
+    check("Markdown export: " + p + " holds no hostile element, attribute or link", problems.length === 0, problems);
+    check("Markdown export: " + p + " ran no script of the persona",
+          await page.evaluate(() => typeof window.__pwned === "undefined"));
+    check("Markdown export: " + p + " opened no dialog", dialogs.length === before, dialogs.slice(before));
+    check("Markdown export: " + p + " did not navigate", page.url() === base + p, page.url());
+  }
+  const mdText = await page.goto(base + "markdown/app-666.html").then(() => page.textContent("body"));
+  check("Markdown export: the hostile text reads as written",
+        mdText.includes("<script>window.__pwned = \"identity\"; alert(1)</script>"), mdText.slice(0, 400));
+  const mdLinks = await page.$$eval("a[href]", (as) => as.map((a) => a.getAttribute("href")));
+  check("Markdown export: only the safe links of the persona survive, its image as a link",
+        mdLinks.filter((h) => !h.startsWith("../") && !h.startsWith("https://github.com/")).join(" ") ===
+        "https://example.org/safe https://tracker.example/pixel.gif", mdLinks);
 
   // --- from file://, offline -----------------------------------------------------------------
   const fileIndex = pathToFileURL(path.join(args.dir, "index.html")).href;

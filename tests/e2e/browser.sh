@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Browser test of the exported website: exports tests/golden/export/library, serves it on
 # 127.0.0.1 with python3's http.server (on a free port, stopped on exit) and drives Debian's
-# Chromium with playwright-core (tests/browser/site-test.js).
+# Chromium with playwright-core (tests/browser/site-test.js). The Markdown export of the same
+# library is rendered by cmark with unsafe HTML on, as a permissive viewer would, into markdown/
+# of the served directory, so the browser test opens it too.
 #
 #   bash tests/e2e/browser.sh PERSONA_BINARY SOURCE_DIR
 #
 # Needs, and fails without (it never skips):
-#   apt-get install -y chromium nodejs npm python3
+#   apt-get install -y chromium nodejs npm python3 cmark
 #   npm ci --prefix tests/browser
 # SHOTS=DIR keeps screenshots of the index and a persona page (desktop and phone widths).
 set -euo pipefail
@@ -20,6 +22,7 @@ missing=()
 [[ -x $chromium ]] || missing+=("$chromium (apt-get install -y chromium)")
 command -v node >/dev/null || missing+=("node (apt-get install -y nodejs)")
 command -v python3 >/dev/null || missing+=("python3 (apt-get install -y python3)")
+command -v cmark >/dev/null || missing+=("cmark (apt-get install -y cmark)")
 [[ -f $browser_dir/node_modules/playwright-core/package.json ]] ||
   missing+=("playwright-core (npm ci --prefix tests/browser)")
 if ((${#missing[@]})); then
@@ -38,6 +41,17 @@ cleanup() {
 trap cleanup EXIT
 
 PERSONA_NOW=2026-11-28T00:00:00Z "$persona" --repo "$src/tests/golden/export/library" export --out "$tmp/site" >/dev/null
+PERSONA_NOW=2026-11-28T00:00:00Z "$persona" --repo "$src/tests/golden/export/library" export --format md \
+  --out "$tmp/md" >/dev/null
+mkdir "$tmp/site/markdown"
+md_page() {
+  printf '<!doctype html>\n<meta charset="utf-8">\n<title>%s</title>\n<link rel="icon" href="../assets/favicon.svg">\n' "$2"
+  cmark --unsafe "$1"
+}
+md_page "$tmp/md/personas/app-666.md" app-666 >"$tmp/site/markdown/app-666.html"
+md_page "$tmp/md/README.md" README >"$tmp/site/markdown/README.html"
+printf '<script>window.__control = 1</script>\n' >"$tmp/control.md"
+md_page "$tmp/control.md" control >"$tmp/site/markdown/control.html"
 
 # Port 0: the kernel picks a free port and the server prints it. The log exists before the
 # server starts: the loop below may read it before the background shell has opened it.

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "core/error.h"
+#include "schema/schema.h"
 #include "yaml/emit.h"
 #include "yaml/tree.h"
 
@@ -160,6 +161,44 @@ TEST_CASE("emit writes canonical YAML that reads back the same") {
   CHECK(same_data(*r.root, *back.root));
   // Idempotent.
   CHECK(emit(*back.root, {"# header"}) == out);
+}
+
+TEST_CASE("emit writes a null value as ~ and a key that reads as null quoted, and that reads back the same") {
+  // Found by tests/fuzz/fmt_fuzzer.cpp (corpus/fmt/null-*.yaml): any null but "~" made `persona
+  // fmt` fail with "internal error: canonical YAML would not read back the same"; then a key
+  // spelled as a null was renamed "~". A key keeps its name. (The reader now refuses a key that
+  // reads as null, yaml-null-key; a tree made in code can still have one.)
+  auto r = parse("a:\nb: null\nc: NULL\nd: ~\n? e\n", "f.yaml");
+  REQUIRE(r.root);
+  append(*r.root, "NULL", make_plain("1"));
+  append(*r.root, "~", make_plain("2"));
+  std::string out = emit(*r.root);
+  CHECK(out == "a: ~\nb: ~\nc: ~\nd: ~\ne: ~\n\"NULL\": 1\n\"~\": 2\n");
+  auto back = parse(out, "out.yaml");
+  REQUIRE(back.root);
+  CHECK(same_data(*r.root, *back.root));
+  CHECK(schema::to_json(*r.root) == schema::to_json(*back.root));
+  CHECK(emit(*back.root) == out);
+}
+
+TEST_CASE("a lone CR ends a leading comment line, as it ends any line for a YAML reader") {
+  // Found by tests/fuzz/fmt_fuzzer.cpp (corpus/fmt/comment-ended-by-cr.yaml): the data after the
+  // CR was kept as part of the comment, so fmt wrote it twice and failed with "internal error:
+  // canonical YAML would not read back the same".
+  CHECK(leading_comments("# a\r# b\rk: v\n# c\n") == std::vector<std::string>{"# a", "# b"});
+  std::string text = "# [ b]\rlvqlv: ";
+  auto r = parse(text, "f.yaml");
+  REQUIRE(r.root);
+  CHECK(emit(*r.root, leading_comments(text)) == "# [ b]\nlvqlv: ~\n");
+}
+
+TEST_CASE("a key or value that begins like a document marker is quoted") {
+  // Found by tests/fuzz/fmt_fuzzer.cpp (corpus/fmt/key-like-a-document-marker.yaml): a key
+  // "--- k" was written plain at the start of a line, where it starts a new document, and fmt
+  // failed with "internal error: canonical YAML would not read back the same".
+  auto r = parse("  --- k:\n    ... v: x\n  b: \"--- y\"\n", "f.yaml");
+  REQUIRE(r.root);
+  CHECK(emit(*r.root) == "\"--- k\":\n  \"... v\": x\nb: \"--- y\"\n");
 }
 
 TEST_CASE("blank lines inside literal blocks carry no trailing spaces") {
