@@ -74,6 +74,36 @@ void check_length(std::vector<RequestProblem>& out, const char* key, const std::
                                hint});
 }
 
+/// The request's field path, checked against its kind (a correction of a list names one item,
+/// an extension a whole field); problems go to `out`.
+std::optional<FieldPath> check_field(const ContributionRequest& r, std::vector<RequestProblem>& out) {
+  auto add = [&](std::string msg, std::string hint) {
+    out.push_back(RequestProblem{"field", std::move(msg), std::move(hint)});
+  };
+  if (r.field.empty()) {
+    if (r.kind != "comment")
+      add("a contribution of kind " + quote(r.kind) + " needs a field",
+          "'persona show PID --fields' lists the field paths");
+    return std::nullopt;
+  }
+  std::string err;
+  std::optional<FieldPath> path = parse_field_path(r.field, &err);
+  if (!path) {
+    add(err, "'persona show PID --fields' lists the field paths");
+    return path;
+  }
+  const FieldDef* def = find_field(path->field);
+  if (r.kind == "correct" && def->kind == FieldKind::kList && !path->item)
+    add("a correction replaces a text field or one list item, and " + quote(path->field) +
+            " is a list",
+        "correct one item, e.g. " + quote(path->field + "[1]") +
+            "; 'persona show PID --fields' numbers them");
+  if (r.kind == "extend" && path->item)
+    add("an extension adds to a whole field, not to " + quote(path->str()),
+        "extend " + quote(path->field) + " to add an item to the list");
+  return path;
+}
+
 }  // namespace
 
 std::vector<RequestProblem> check_request(const ContributionRequest& r, bool require_note) {
@@ -93,29 +123,7 @@ std::vector<RequestProblem> check_request(const ContributionRequest& r, bool req
         hint.empty() ? "one of confirm, correct, extend or comment" : hint);
     return out;
   }
-  std::optional<FieldPath> path;
-  if (r.field.empty()) {
-    if (r.kind != "comment")
-      add("field", "a contribution of kind " + quote(r.kind) + " needs a field",
-          "'persona show PID --fields' lists the field paths");
-  } else {
-    std::string err;
-    path = parse_field_path(r.field, &err);
-    if (!path) {
-      add("field", err, "'persona show PID --fields' lists the field paths");
-    } else {
-      const FieldDef* def = find_field(path->field);
-      if (r.kind == "correct" && def->kind == FieldKind::kList && !path->item)
-        add("field",
-            "a correction replaces a text field or one list item, and " + quote(path->field) +
-                " is a list",
-            "correct one item, e.g. " + quote(path->field + "[1]") +
-                "; 'persona show PID --fields' numbers them");
-      if (r.kind == "extend" && path->item)
-        add("field", "an extension adds to a whole field, not to " + quote(path->str()),
-            "extend " + quote(path->field) + " to add an item to the list");
-    }
-  }
+  std::optional<FieldPath> path = check_field(r, out);
   std::string text = normalize_contribution_text(r.text);
   check_length(out, "text", text, "text", "shorten it, or make several contributions");
   check_length(out, "note", normalize_contribution_text(r.note), "note", "a sentence or two is enough");
@@ -159,6 +167,132 @@ std::vector<RequestProblem> check_request(const ContributionRequest& r, bool req
   return out;
 }
 
+namespace {
+
+/// The field path the request names, resolved in the persona (an item that exists), with its
+/// current value in c.old_value; false, with the problem in `c`, when it does not resolve.
+bool resolve_field(const Persona& p, const ContributionRequest& req, std::optional<FieldPath>& path,
+                   Contribution& c) {
+  if (req.field.empty()) return true;
+  std::string err;
+  path = parse_field_path(req.field, &err);
+  if (!path) {
+    c.problems.push_back({"field", err, {}});
+    return false;
+  }
+  auto v = p.canonical_value(*path);
+  if (!v) {
+    std::string hint = "'persona show " + p.pid + " --fields' lists the field paths";
+    if (path->item) {
+      auto it = p.lists.find(path->field);
+      std::size_t n = it == p.lists.end() ? 0 : it->second.size();
+      c.problems.push_back({"field",
+                            quote(path->str()) + " does not exist: " + quote(p.pid) + "'s " +
+                                quote(path->field) + " has " + std::to_string(n) +
+                                (n == 1 ? " item" : " items"),
+                            hint});
+    } else {
+      c.problems.push_back({"field", quote(p.pid) + " has no field " + quote(path->str()), hint});
+    }
+    return false;
+  }
+  c.old_value = c.new_value = *v;
+  return true;
+}
+
+/// A correction or an extension applied to the persona file: its new text in canonical form,
+/// validated, in c.persona_text and the field's new value in c.new_value; false, with the
+/// problem or the diagnostics in `c`, when it cannot be made.
+bool rewrite_persona(const PersonaFile& before, const std::string& persona_path,
+                     const std::string& persona_text, const Persona& p, const FieldPath& path,
+                     const ContributionRequest& req, const std::string& text,
+                     const schema::Schema& persona_schema, Contribution& c) {
+  if (req.kind == "correct" && text == c.old_value) {
+    c.problems.push_back({"text", "the text is already the value of " + quote(path.str()),
+                          "to agree with it, confirm it instead"});
+    return false;
+  }
+  // The persona is rewritten in canonical form, which keeps only the comment lines at the top.
+  if (auto comment = yaml::find_inner_comment(persona_text, *before.root)) {
+    c.diagnostics.push_back(Diagnostic{
+        "fmt-comment", Severity::kError, persona_path, comment->line, comment->column,
+        "comment would be lost by rewriting the persona for this change",
+        "only comment lines at the top of the file are kept; move it there or remove it"});
+    c.diagnostics_source = persona_text;
+    c.diagnostics_stage = "before";
+    return false;
+  }
+  yaml::Node root = *before.root;
+  yaml::Node* node = nullptr;
+  for (std::size_t i = 0; i < root.size(); ++i)
+    if (root.key(i).value == path.field) node = &root.children[2 * i + 1];
+  if (!node) {
+    c.problems.push_back({"field", quote(p.pid) + " has no field " + quote(path.field), {}});
+    return false;
+  }
+  if (node->is_sequence()) {
+    if (req.kind == "correct")
+      node->children[*path.item - 1] = yaml::make_scalar(text);
+    else
+      node->children.push_back(yaml::make_scalar(text));
+  } else {
+    node->value = req.kind == "correct" ? text : node->value + "\n\n" + text;
+    node->style = yaml::Style::kLiteral;
+    // A persona file's value has a size limit of its own, well above a record's text limit
+    // but within reach of an extension of a long field.
+    std::size_t limit = yaml::Limits{}.max_scalar_bytes;
+    if (node->value.size() > limit) {
+      c.problems.push_back({"text",
+                            "with the text, " + quote(path.field) + " would be " +
+                                std::to_string(node->value.size()) +
+                                " bytes long, over the limit of " + std::to_string(limit) +
+                                " bytes a field may hold",
+                            "shorten the text, or propose a correction of the whole field"});
+      return false;
+    }
+  }
+  auto header = yaml::leading_comments(persona_text);
+  if (header.empty()) header.push_back(schema_modeline(persona_path));
+  std::string new_text = yaml::emit(canonical_order(root, persona_schema), header);
+  auto after = check_persona_text(persona_path, new_text, persona_schema, true);
+  if (!after.ok()) {
+    c.diagnostics = after.diagnostics;
+    sort_diagnostics(c.diagnostics);
+    c.diagnostics_source = new_text;
+    c.diagnostics_stage = "after";
+    return false;
+  }
+  c.new_value = *build_persona(after).canonical_value(path);
+  c.persona_text = std::move(new_text);
+  return true;
+}
+
+/// The record of the contribution, its text, and its own checks (diagnostics in `c`).
+void write_record(const Persona& p, const ContributionRequest& req,
+                  const std::optional<FieldPath>& path, const std::string& text,
+                  const std::string& time, Contribution& c) {
+  Record& r = c.record;
+  r.pid = p.pid;
+  r.kind = req.kind;
+  r.field = path ? path->str() : "";
+  r.text = req.kind == "confirm" ? "" : text;
+  r.note = normalize_contribution_text(req.note);
+  r.author = std::string(trim(req.author));
+  r.time = time;
+  r.value_hash = path ? value_hash(c.old_value) : "";
+  r.id = record_id(r);
+  r.file = record_path(r);
+  c.record_text = yaml::emit(record_tree(r));
+  auto checked = check_record_text(r.file, c.record_text, *schema::Schema::builtin("record"), time);
+  if (!checked.diagnostics.empty()) {
+    c.diagnostics = checked.diagnostics;
+    c.diagnostics_source = c.record_text;
+    c.diagnostics_stage = "record";
+  }
+}
+
+}  // namespace
+
 Contribution make_contribution(const std::string& persona_path, const std::string& persona_text,
                                const ContributionRequest& req, const std::string& time,
                                const schema::Schema& persona_schema) {
@@ -181,113 +315,13 @@ Contribution make_contribution(const std::string& persona_path, const std::strin
                           {}});
     return c;
   }
-
   std::optional<FieldPath> path;
-  if (!req.field.empty()) {
-    std::string err;
-    path = parse_field_path(req.field, &err);
-    if (!path) {
-      c.problems.push_back({"field", err, {}});
-      return c;
-    }
-    auto v = p.canonical_value(*path);
-    if (!v) {
-      std::string hint = "'persona show " + p.pid + " --fields' lists the field paths";
-      if (path->item) {
-        auto it = p.lists.find(path->field);
-        std::size_t n = it == p.lists.end() ? 0 : it->second.size();
-        c.problems.push_back({"field",
-                              quote(path->str()) + " does not exist: " + quote(p.pid) + "'s " +
-                                  quote(path->field) + " has " + std::to_string(n) +
-                                  (n == 1 ? " item" : " items"),
-                              hint});
-      } else {
-        c.problems.push_back({"field", quote(p.pid) + " has no field " + quote(path->str()), hint});
-      }
-      return c;
-    }
-    c.old_value = c.new_value = *v;
-  }
+  if (!resolve_field(p, req, path, c)) return c;
   std::string text = normalize_contribution_text(req.text);
-
-  if (path && (req.kind == "correct" || req.kind == "extend")) {
-    if (req.kind == "correct" && text == c.old_value) {
-      c.problems.push_back({"text", "the text is already the value of " + quote(path->str()),
-                            "to agree with it, confirm it instead"});
-      return c;
-    }
-    // The persona is rewritten in canonical form, which keeps only the comment lines at the top.
-    if (auto comment = yaml::find_inner_comment(persona_text, *before.root)) {
-      c.diagnostics.push_back(Diagnostic{
-          "fmt-comment", Severity::kError, persona_path, comment->line, comment->column,
-          "comment would be lost by rewriting the persona for this change",
-          "only comment lines at the top of the file are kept; move it there or remove it"});
-      c.diagnostics_source = persona_text;
-      c.diagnostics_stage = "before";
-      return c;
-    }
-    yaml::Node root = *before.root;
-    yaml::Node* node = nullptr;
-    for (std::size_t i = 0; i < root.size(); ++i)
-      if (root.key(i).value == path->field) node = &root.children[2 * i + 1];
-    if (!node) {
-      c.problems.push_back({"field", quote(p.pid) + " has no field " + quote(path->field), {}});
-      return c;
-    }
-    if (node->is_sequence()) {
-      if (req.kind == "correct")
-        node->children[*path->item - 1] = yaml::make_scalar(text);
-      else
-        node->children.push_back(yaml::make_scalar(text));
-    } else {
-      node->value = req.kind == "correct" ? text : node->value + "\n\n" + text;
-      node->style = yaml::Style::kLiteral;
-      // A persona file's value has a size limit of its own, well above a record's text limit
-      // but within reach of an extension of a long field.
-      std::size_t limit = yaml::Limits{}.max_scalar_bytes;
-      if (node->value.size() > limit) {
-        c.problems.push_back({"text",
-                              "with the text, " + quote(path->field) + " would be " +
-                                  std::to_string(node->value.size()) +
-                                  " bytes long, over the limit of " + std::to_string(limit) +
-                                  " bytes a field may hold",
-                              "shorten the text, or propose a correction of the whole field"});
-        return c;
-      }
-    }
-    auto header = yaml::leading_comments(persona_text);
-    if (header.empty()) header.push_back(schema_modeline(persona_path));
-    std::string new_text = yaml::emit(canonical_order(root, persona_schema), header);
-    auto after = check_persona_text(persona_path, new_text, persona_schema, true);
-    if (!after.ok()) {
-      c.diagnostics = after.diagnostics;
-      sort_diagnostics(c.diagnostics);
-      c.diagnostics_source = new_text;
-      c.diagnostics_stage = "after";
-      return c;
-    }
-    c.new_value = *build_persona(after).canonical_value(*path);
-    c.persona_text = std::move(new_text);
-  }
-
-  Record& r = c.record;
-  r.pid = p.pid;
-  r.kind = req.kind;
-  r.field = path ? path->str() : "";
-  r.text = req.kind == "confirm" ? "" : text;
-  r.note = normalize_contribution_text(req.note);
-  r.author = std::string(trim(req.author));
-  r.time = time;
-  r.value_hash = path ? value_hash(c.old_value) : "";
-  r.id = record_id(r);
-  r.file = record_path(r);
-  c.record_text = yaml::emit(record_tree(r));
-  auto checked = check_record_text(r.file, c.record_text, *schema::Schema::builtin("record"), time);
-  if (!checked.diagnostics.empty()) {
-    c.diagnostics = checked.diagnostics;
-    c.diagnostics_source = c.record_text;
-    c.diagnostics_stage = "record";
-  }
+  if (path && (req.kind == "correct" || req.kind == "extend") &&
+      !rewrite_persona(before, persona_path, persona_text, p, *path, req, text, persona_schema, c))
+    return c;
+  write_record(p, req, path, text, time, c);
   return c;
 }
 
