@@ -328,14 +328,11 @@ yaml::Mark locate(const std::string& text, const yaml::Node& node, std::string_v
   return locate_in(split_lines(text), node, needle);
 }
 
-std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
-  std::vector<Diagnostic> out;
-  if (!f.root) return out;
+namespace {
+
+/// empty-string and template-text, in every string of the file.
+void string_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
   const yaml::Node& root = *f.root;
-
-  name_and_path_rules(f, check_path, out);
-  legacy_format_rules(f, out);
-
   const std::string no_label;
   each_string(root, no_label, [&](const yaml::Node& n, const Label& label) {
     std::string_view v = n.value;
@@ -360,7 +357,11 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
                          "answer the question and remove the prompt"));
     }
   });
+}
 
+/// truncated-text and jtbd-form, in the text fields.
+void text_field_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
+  const yaml::Node& root = *f.root;
   for (const auto& def : profile_fields()) {
     const yaml::Node* n = root.find(def.name);
     if (!n) continue;
@@ -376,8 +377,11 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
       if (def.name == "jtbd") check_jtbd(f, *n, out);
     }
   }
+}
 
-  // Duplicate items in any list.
+/// duplicate-item, in every list.
+void duplicate_item_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
+  const yaml::Node& root = *f.root;
   std::function<void(const yaml::Node&, const std::string&)> lists = [&](const yaml::Node& n,
                                                                           const std::string& label) {
     if (n.is_mapping()) {
@@ -414,6 +418,18 @@ std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
     }
   };
   lists(root, "");
+}
+
+}  // namespace
+
+std::vector<Diagnostic> file_rules(const PersonaFile& f, bool check_path) {
+  std::vector<Diagnostic> out;
+  if (!f.root) return out;
+  name_and_path_rules(f, check_path, out);
+  legacy_format_rules(f, out);
+  string_rules(f, out);
+  text_field_rules(f, out);
+  duplicate_item_rules(f, out);
   return out;
 }
 
