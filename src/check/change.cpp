@@ -362,8 +362,7 @@ void Judge::judge_persona_file(const std::string& pid,
   std::map<std::string, const Record*> claimed;
   bool has_changes = false;
   for (const auto& a : added_) {
-    if (a.record.pid != pid || (a.record.kind != "correct" && a.record.kind != "extend"))
-      continue;
+    if (a.record.pid != pid || (a.record.kind != "correct" && a.record.kind != "extend")) continue;
     has_changes = true;
     if (auto p = parse_field_path(a.record.field, nullptr)) claimed[p->field] = &a.record;
   }
@@ -415,8 +414,7 @@ void Judge::judge_persona_file(const std::string& pid,
     add(kDirectEdit, head_path, {1, 1},
         "persona file moved from " + quote(m->second, 200) + " without a contribution record",
         "a maintainer's edit passes --allow-direct-edits");
-  } else if (!has_changes && mb->file.text != head->file.text &&
-             changed_persona_pids_.count(pid)) {
+  } else if (!has_changes && mb->file.text != head->file.text && changed_persona_pids_.count(pid)) {
     add(kDirectEdit, head_path, {1, 1},
         "persona file changed without a contribution record (only its presentation)",
         "a maintainer's edit passes --allow-direct-edits");

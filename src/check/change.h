@@ -51,5 +51,4 @@ struct ChangeReport {
 ChangeReport judge_change(const std::filesystem::path& library_root, const ChangeOptions& options,
                           const schema::Schema& persona_schema);
 
-
 }  // namespace persona::check

@@ -21,7 +21,9 @@ using git::ObjectId;
 // Record times are checked against the clock by validate; here any time is accepted.
 inline constexpr const char* kAnyTime = "9999-12-31T23:59:59Z";
 
-inline bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+inline bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 inline bool ends_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }

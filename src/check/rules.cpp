@@ -68,8 +68,10 @@ const std::vector<RuleInfo>& rule_catalog() {
         {"record-time", "A contribution record's time is not in the future.", E},
         {"record-field", "A contribution record's field path resolves in its persona.", E},
         {"record-pid", "A contribution record is for an existing persona.", E},
-        {"record-author", "A contribution record's author is one visible line of at most 100 "
-                          "characters.", E},
+        {"record-author",
+         "A contribution record's author is one visible line of at most 100 "
+         "characters.",
+         E},
         // Contribution requests (persona apply)
         {"request-form", "An issue-form request has the form's headings.", E},
         {"request-key", "A request uses only the keys a request has.", E},
@@ -80,8 +82,10 @@ const std::vector<RuleInfo>& rule_catalog() {
         {"request-text", "A request has the text its kind needs, within the record's limit.", E},
         {"request-note", "A request's note is within the record's limit (and given when required).",
          E},
-        {"request-author", "A request's name to credit is one visible line of at most 100 "
-                           "characters.", E},
+        {"request-author",
+         "A request's name to credit is one visible line of at most 100 "
+         "characters.",
+         E},
         // check
         {kNotCanonical, "A persona file the change touches is in canonical form ('persona fmt').",
          E},

@@ -68,5 +68,4 @@ void print_stats(std::ostream& out, const LibraryStats& s);
 /// "42.9%": coverage as a percentage with one decimal.
 std::string percent(double fraction);
 
-
 }  // namespace persona::check

@@ -4,10 +4,10 @@
 
 #include "cli/contribution_common.h"
 #include "cli/runtime.h"
-#include "core/untrusted.h"
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
+#include "core/untrusted.h"
 #include "workflow/contribute.h"
 
 namespace persona::cli {

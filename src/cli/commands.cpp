@@ -1,5 +1,4 @@
 #include <CLI/CLI.hpp>
-
 #include <cstring>
 
 #include "cli/runtime.h"
@@ -50,10 +49,11 @@ std::vector<std::string> command_names() {
 }  // namespace
 
 int run(int argc, char** argv, Runtime& rt) {
-  CLI::App app{"persona: a community-sourced persona library in a git repository.\n"
-               "Personas are YAML files under personas/<app>/; every field can be confirmed,\n"
-               "corrected or extended by the people it describes.",
-               "persona"};
+  CLI::App app{
+      "persona: a community-sourced persona library in a git repository.\n"
+      "Personas are YAML files under personas/<app>/; every field can be confirmed,\n"
+      "corrected or extended by the people it describes.",
+      "persona"};
   app.set_version_flag("--version", std::string("persona ") + PERSONA_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -111,7 +111,8 @@ int run(int argc, char** argv, Runtime& rt) {
   for (auto& [sub, entry] : entries) {
     if (sub->parsed()) {
       rt.check(entry->needs);
-      if (!rt.action) throw usage_error(std::string("command ") + quote(entry->name) + " did nothing");
+      if (!rt.action)
+        throw usage_error(std::string("command ") + quote(entry->name) + " did nothing");
       return rt.action();
     }
   }

@@ -1,3 +1,5 @@
+#include "workflow/contribute.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,11 +11,10 @@
 
 #include "cli/contribution_common.h"
 #include "cli/runtime.h"
-#include "core/untrusted.h"
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
-#include "workflow/contribute.h"
+#include "core/untrusted.h"
 
 namespace persona::cli {
 namespace fs = std::filesystem;
@@ -172,7 +173,8 @@ int contribute_command(Runtime& rt, ContributeFlags& f) {
     for (std::size_t i = 0; i + 1 < c.problems.size(); ++i) {
       const auto& p = c.problems[i];
       std::string flag = flag_for(p.key, req.kind);
-      rt.err << "persona: error: " << (flag.empty() ? "" : flag + ": ") << terminal_safe(p.message) << "\n";
+      rt.err << "persona: error: " << (flag.empty() ? "" : flag + ": ") << terminal_safe(p.message)
+             << "\n";
       if (!p.hint.empty()) rt.err << "hint: " << terminal_safe(p.hint) << "\n";
     }
     const auto& last = c.problems.back();

@@ -53,11 +53,10 @@ ContributeOptions contribute_options(Runtime& rt, ContributionRequest request) {
 
 int report_invalid_contribution(Runtime& rt, const Contribution& c, const std::string& pid) {
   std::string who = quote(c.record.pid.empty() ? pid : c.record.pid);
-  std::string what = c.diagnostics_stage == "before"
-                         ? who + " does not validate as it is at the base commit"
-                     : c.diagnostics_stage == "after"
-                         ? who + " would not validate after this change"
-                         : "the contribution record would not validate";
+  std::string what =
+      c.diagnostics_stage == "before"  ? who + " does not validate as it is at the base commit"
+      : c.diagnostics_stage == "after" ? who + " would not validate after this change"
+                                       : "the contribution record would not validate";
   print_text(
       rt.err, c.diagnostics, [&](const std::string&) { return c.diagnostics_source; }, false);
   rt.err << "persona: error: " << what << "; nothing was written\n";

@@ -1,3 +1,5 @@
+#include "render/export.h"
+
 #include <CLI/CLI.hpp>
 
 #include "cli/runtime.h"
@@ -5,7 +7,6 @@
 #include "core/report.h"
 #include "core/text.h"
 #include "render/escape.h"
-#include "render/export.h"
 #include "render/formats.h"
 #include "render/stream.h"
 #include "render/templates.h"
@@ -25,28 +26,31 @@ struct ExportOptions {
 /// With --strict, a file left out fails the export (exit 1) once it is written.
 int strict_status(Runtime& rt, const ExportOptions& o, std::size_t left_out) {
   if (!o.strict || left_out == 0) return kExitOk;
-  rt.err << "persona: error: --strict: " << left_out << (left_out == 1 ? " file was" : " files were")
-         << " left out of the export\n";
+  rt.err << "persona: error: --strict: " << left_out
+         << (left_out == 1 ? " file was" : " files were") << " left out of the export\n";
   return kExitProblems;
 }
 
 int export_library(Runtime& rt, const ExportOptions& o) {
   if (!o.base_url.empty() && !render::is_safe_url(o.base_url))
     throw usage_error("--base-url " + quote(o.base_url) + " is not an http(s) URL");
-  std::vector<std::string> formats = o.formats.empty() ? std::vector<std::string>{"html"} : o.formats;
+  std::vector<std::string> formats =
+      o.formats.empty() ? std::vector<std::string>{"html"} : o.formats;
   bool html = std::find(formats.begin(), formats.end(), "html") != formats.end();
   std::optional<render::TemplateLoad> templates;
   if (html || !o.templates.empty()) {
-    templates = render::load_templates(o.templates.empty() ? std::nullopt
-                                                           : std::optional<std::filesystem::path>(o.templates));
+    templates = render::load_templates(
+        o.templates.empty() ? std::nullopt : std::optional<std::filesystem::path>(o.templates));
     if (!templates->diagnostics.empty()) {
-      print_text(rt.err, templates->diagnostics,
-                 [&](const std::string& f) { return templates->source(f); }, false);
+      print_text(
+          rt.err, templates->diagnostics,
+          [&](const std::string& f) { return templates->source(f); }, false);
       rt.err << "persona: nothing exported; " << quote(o.out, 200) << " is unchanged\n";
       return kExitProblems;
     }
   }
-  if (html && std::all_of(formats.begin(), formats.end(), [](const std::string& f) { return f == "html"; })) {
+  if (html && std::all_of(formats.begin(), formats.end(),
+                          [](const std::string& f) { return f == "html"; })) {
     // The website alone is made one persona at a time from the lean, cached load that validate
     // uses, so memory stays flat however large the library is. The load is made once the output
     // directory is locked, while the previous export's state is read.
@@ -96,10 +100,11 @@ void set_export_command(CLI::App& app, Runtime& rt) {
                  "Where the site will be published, for canonical links and sitemap.xml "
                  "(default: library.yaml's base_url)")
       ->type_name("URL");
-  app.add_option("--templates", o->templates,
-                 "Directory of templates overriding the built-in ones file by file (same names: "
-                 "index.mustache, persona.mustache, group.mustache, _card.mustache, _head.mustache, "
-                 "_foot.mustache, site.css, search.js, favicon.svg)")
+  app.add_option(
+         "--templates", o->templates,
+         "Directory of templates overriding the built-in ones file by file (same names: "
+         "index.mustache, persona.mustache, group.mustache, _card.mustache, _head.mustache, "
+         "_foot.mustache, site.css, search.js, favicon.svg)")
       ->type_name("DIR");
   app.add_flag("--strict", o->strict,
                "Exit 1 when a persona or record file is left out because of errors (the export is "

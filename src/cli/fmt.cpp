@@ -26,8 +26,8 @@ int fmt(Runtime& rt, const FmtOptions& o) {
   for (const auto& t : targets) {
     std::size_t size = 0;
     std::string text = read_file(t.abs, yaml::Limits{}.max_file_bytes, &size);
-    auto r = format_persona(t.shown, text, *schema, !t.rel.empty() && t.rel.rfind("personas/", 0) == 0,
-                            size);
+    auto r = format_persona(t.shown, text, *schema,
+                            !t.rel.empty() && t.rel.rfind("personas/", 0) == 0, size);
     if (!r.text) {
       sources[t.shown] = text;
       ds.insert(ds.end(), r.diagnostics.begin(), r.diagnostics.end());
@@ -43,7 +43,8 @@ int fmt(Runtime& rt, const FmtOptions& o) {
     }
   }
   sort_diagnostics(ds);
-  print_text(rt.err, ds, [&](const std::string& f) { return sources[f]; }, false);
+  print_text(
+      rt.err, ds, [&](const std::string& f) { return sources[f]; }, false);
   if (o.check && changed)
     rt.err << changed << (changed == 1 ? " file is" : " files are")
            << " not in canonical form; run 'persona fmt' to rewrite "

@@ -1,5 +1,4 @@
 #include <CLI/CLI.hpp>
-
 #include <set>
 
 #include "cli/runtime.h"
@@ -15,7 +14,8 @@ struct ListOptions {
   std::string app, category, tag, format = "text";
 };
 
-void check_filter(const std::string& what, const std::string& value, const std::set<std::string>& known) {
+void check_filter(const std::string& what, const std::string& value,
+                  const std::set<std::string>& known) {
   if (value.empty() || known.count(value)) return;
   std::vector<std::string> k(known.begin(), known.end());
   std::string hint = did_you_mean(value, k);
@@ -68,12 +68,16 @@ int list(Runtime& rt, const ListOptions& o) {
     wapp = std::max(wapp, p->app.size());
     wcat = std::max(wcat, p->category.size());
   }
-  auto pad = [](const std::string& s, std::size_t w) { return s + std::string(w - std::min(w, s.size()) + 2, ' '); };
+  auto pad = [](const std::string& s, std::size_t w) {
+    return s + std::string(w - std::min(w, s.size()) + 2, ' ');
+  };
   bool color = rt.color();
-  rt.out << (color ? "\x1b[1m" : "") << pad("PID", wpid) << pad("APP", wapp) << pad("CATEGORY", wcat)
-         << "NAME" << (color ? "\x1b[0m" : "") << "\n";
+  rt.out << (color ? "\x1b[1m" : "") << pad("PID", wpid) << pad("APP", wapp)
+         << pad("CATEGORY", wcat) << "NAME" << (color ? "\x1b[0m" : "") << "\n";
   for (const auto* p : rows)
-    rt.out << terminal_safe(pad(p->pid, wpid) + pad(p->app, wapp) + pad(p->category, wcat) + p->name) << "\n";
+    rt.out << terminal_safe(pad(p->pid, wpid) + pad(p->app, wapp) + pad(p->category, wcat) +
+                            p->name)
+           << "\n";
   return kExitOk;
 }
 
@@ -81,7 +85,9 @@ int list(Runtime& rt, const ListOptions& o) {
 
 void set_list_command(CLI::App& app, Runtime& rt) {
   auto o = std::make_shared<ListOptions>();
-  app.add_option("--app", o->app, "Only personas of this app, by its name or slug (Segment, segment)")->type_name("APP");
+  app.add_option("--app", o->app,
+                 "Only personas of this app, by its name or slug (Segment, segment)")
+      ->type_name("APP");
   app.add_option("--category", o->category, "Only this category")->type_name("CATEGORY");
   app.add_option("--tag", o->tag, "Only personas with this tag")->type_name("TAG");
   app.add_option("--format", o->format, "text (a table) or json")

@@ -1,3 +1,5 @@
+#include "library/migrate.h"
+
 #include <CLI/CLI.hpp>
 
 #include "cli/paths.h"
@@ -5,7 +7,6 @@
 #include "core/error.h"
 #include "core/report.h"
 #include "library/format.h"
-#include "library/migrate.h"
 
 namespace persona::cli {
 
@@ -49,7 +50,8 @@ int migrate(Runtime& rt, const MigrateOptions& o) {
     rt.out << (o.check ? "" : "migrated ") << t.shown << "\n" << describe_steps(r.steps) << "\n";
   }
   sort_diagnostics(ds);
-  print_text(rt.err, ds, [&](const std::string& f) { return sources[f]; }, false);
+  print_text(
+      rt.err, ds, [&](const std::string& f) { return sources[f]; }, false);
   if (o.check && migrated) {
     rt.err << migrated << (migrated == 1 ? " file is" : " files are")
            << " in the earlier persona format; run 'persona migrate' to rewrite "
@@ -72,7 +74,8 @@ void set_migrate_command(CLI::App& app, Runtime& rt) {
                "Write nothing; list the files still in the earlier format and exit 1 if any");
   app.footer(
       "Rewrites persona files from the earlier format into the published one, in canonical form:\n"
-      "  app            the slug ('segment') becomes the app's name as 'name' writes it ('Segment')\n"
+      "  app            the slug ('segment') becomes the app's name as 'name' writes it "
+      "('Segment')\n"
       "  worldview,     text becomes a list: one item per paragraph (a paragraph's line breaks\n"
       "  impact         become spaces, unless it holds a Markdown list, quote, heading or code)\n"
       "  composability  the list becomes text: one bullet line ('- item') per item\n"

@@ -1,5 +1,4 @@
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <map>
 
@@ -44,7 +43,8 @@ std::string persona_name_for(const std::string& app, const std::string& given) {
   if (rest.rfind("The ", 0) == 0) rest = std::string(trim(rest.substr(4)));
   std::size_t words = 1 + static_cast<std::size_t>(std::count(app.begin(), app.end(), ' '));
   std::size_t end = 0;
-  for (std::size_t w = 0; w < words && end != std::string::npos; ++w) end = rest.find(' ', end ? end + 1 : 0);
+  for (std::size_t w = 0; w < words && end != std::string::npos; ++w)
+    end = rest.find(' ', end ? end + 1 : 0);
   if (end != std::string::npos && app_slug(rest.substr(0, end)) == app_slug(app))
     rest = std::string(trim(rest.substr(end)));
   return "The " + app + " " + rest;
@@ -104,7 +104,9 @@ int create(Runtime& rt, const NewOptions& o) {
   }
   std::string text = yaml::emit(root, {schema_modeline(rel)});
   fs::create_directories(path.parent_path(), ec);
-  if (ec) throw io_error("cannot create " + quote(path.parent_path().string(), 200) + ": " + ec.message());
+  if (ec)
+    throw io_error("cannot create " + quote(path.parent_path().string(), 200) + ": " +
+                   ec.message());
   write_file_atomic(path, text);
   rt.out << "created " << rel << " (" << pid << ")\n";
   rt.err << "next: answer every prompt in the file, then run 'persona validate " << rel
@@ -116,9 +118,10 @@ int create(Runtime& rt, const NewOptions& o) {
 
 void set_new_command(CLI::App& app, Runtime& rt) {
   auto o = std::make_shared<NewOptions>();
-  app.add_option("--app", o->app,
-                 "The app's name as people write it (e.g. Linear, \"Google Analytics\"); an app the "
-                 "library has already is found by its slug too (linear)")
+  app.add_option(
+         "--app", o->app,
+         "The app's name as people write it (e.g. Linear, \"Google Analytics\"); an app the "
+         "library has already is found by its slug too (linear)")
       ->required()
       ->type_name("APP");
   app.add_option("--name", o->name,

@@ -14,7 +14,8 @@ bool PathArgs::selects(const std::string& rel) const {
   if (none) return true;
   for (const auto& p : prefixes) {
     if (p.empty() || rel == p) return true;
-    if (rel.size() > p.size() && rel.compare(0, p.size(), p) == 0 && rel[p.size()] == '/') return true;
+    if (rel.size() > p.size() && rel.compare(0, p.size(), p) == 0 && rel[p.size()] == '/')
+      return true;
   }
   return false;
 }
@@ -27,8 +28,8 @@ void add_outside(const fs::path& abs, const std::string& given, std::vector<fs::
     out.push_back(given);
     return;
   }
-  for (auto it = fs::recursive_directory_iterator(abs, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(abs, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     auto ext = it->path().extension();
     if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(ec)) out.push_back(it->path());
   }
@@ -48,7 +49,8 @@ PathArgs resolve_path_args(Runtime& rt, const std::vector<std::string>& paths) {
   std::error_code ec;
   fs::path root = a.root ? fs::weakly_canonical(*a.root, ec) : fs::path();
   for (const auto& p : paths) {
-    if (!fs::exists(p, ec)) throw io_error("cannot read " + quote(p, 200) + ": No such file or directory");
+    if (!fs::exists(p, ec))
+      throw io_error("cannot read " + quote(p, 200) + ": No such file or directory");
     fs::path abs = fs::weakly_canonical(fs::absolute(p), ec);
     if (a.root) {
       fs::path rel = abs.lexically_relative(root);

@@ -27,10 +27,11 @@ int render_persona(Runtime& rt, const RenderOptions& o) {
   const render::Format& format = *render::find_format(o.format);  // CLI11 checked the name
   std::optional<render::TemplateLoad> load;
   if (format.needs_templates) {
-    load = render::load_templates(o.templates.empty() ? std::nullopt
-                                                      : std::optional<std::filesystem::path>(o.templates));
+    load = render::load_templates(
+        o.templates.empty() ? std::nullopt : std::optional<std::filesystem::path>(o.templates));
     if (!load->diagnostics.empty()) {
-      print_text(rt.err, load->diagnostics, [&](const std::string& f) { return load->source(f); }, false);
+      print_text(
+          rt.err, load->diagnostics, [&](const std::string& f) { return load->source(f); }, false);
       return kExitProblems;
     }
   }
@@ -46,13 +47,15 @@ void set_render_command(CLI::App& app, Runtime& rt) {
   app.add_option("--format", o->format, render::formats_help(true, "md"))
       ->check(CLI::IsMember(render::format_names()))
       ->type_name("FORMAT");
-  app.add_option("--base-url", o->base_url, "Site address for absolute links (default: library.yaml's base_url)")
+  app.add_option("--base-url", o->base_url,
+                 "Site address for absolute links (default: library.yaml's base_url)")
       ->type_name("URL");
   app.add_option("--templates", o->templates,
                  "Directory of templates overriding the built-in ones file by file (html)")
       ->type_name("DIR");
   app.footer(
-      "Writes one persona to standard output: Markdown and JSON exactly as 'persona export' writes\n"
+      "Writes one persona to standard output: Markdown and JSON exactly as 'persona export' "
+      "writes\n"
       "them, HTML as a page of its own (links go to the published site when base_url is set).\n\n"
       "Examples:\n"
       "  persona render APP-153                         Markdown, for a README or an issue\n"

@@ -99,8 +99,8 @@ const Persona& Runtime::persona(const std::string& pid) {
     if (f.root) {
       const yaml::Node* n = f.root->find("pid");
       if (n && n->value == pid)
-        throw Error(kExitProblems, "persona " + quote(pid) + " in " + quote(f.path, 200) +
-                                       " has problems",
+        throw Error(kExitProblems,
+                    "persona " + quote(pid) + " in " + quote(f.path, 200) + " has problems",
                     "run 'persona validate " + f.path + "' to see them");
     }
   }

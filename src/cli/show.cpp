@@ -70,8 +70,9 @@ void set_show_command(CLI::App& app, Runtime& rt) {
   app.add_flag("--fields", o->fields,
                "List every addressable field path with its value (list items as goals[1], "
                "goals[2], ...); these are the paths 'persona contribute' accepts");
-  app.footer("Examples:\n  persona show APP-153\n  persona show APP-153 --fields\n"
-             "  persona show APP-153 --format json");
+  app.footer(
+      "Examples:\n  persona show APP-153\n  persona show APP-153 --fields\n"
+      "  persona show APP-153 --format json");
   app.callback([&rt, o] { rt.action = [&rt, o] { return show(rt, *o); }; });
 }
 

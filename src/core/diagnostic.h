@@ -9,13 +9,13 @@ namespace persona {
 enum class Severity { kError, kWarning };
 
 struct Diagnostic {
-  std::string code;      ///< stable rule code, e.g. "schema-type", "duplicate-pid"
+  std::string code;  ///< stable rule code, e.g. "schema-type", "duplicate-pid"
   Severity severity = Severity::kError;
-  std::string file;      ///< path as shown to the user (relative to the library root if inside)
-  int line = 0;          ///< 1-based; 0 when the problem has no position (e.g. a missing file)
-  int column = 0;        ///< 1-based, in characters
-  std::string message;   ///< git style: lowercase start, subject quoted, no final period
-  std::string hint;      ///< optional help, e.g. "did you mean 'identity'?"
+  std::string file;     ///< path as shown to the user (relative to the library root if inside)
+  int line = 0;         ///< 1-based; 0 when the problem has no position (e.g. a missing file)
+  int column = 0;       ///< 1-based, in characters
+  std::string message;  ///< git style: lowercase start, subject quoted, no final period
+  std::string hint;     ///< optional help, e.g. "did you mean 'identity'?"
 };
 
 const char* severity_name(Severity s);

@@ -42,7 +42,8 @@ void parallel_with(std::size_t n, unsigned jobs, Make make, Work work) {
 template <typename Fn>
 void parallel_for(std::size_t n, unsigned jobs, Fn fn) {
   struct None {};
-  parallel_with<None>(n, jobs, [] { return None{}; }, [&](std::size_t i, None&) { fn(i); });
+  parallel_with<None>(
+      n, jobs, [] { return None{}; }, [&](std::size_t i, None&) { fn(i); });
 }
 
 }  // namespace persona

@@ -28,7 +28,8 @@ class Fd {
 
 /// A time as nanoseconds since the epoch.
 inline std::uint64_t to_ns(const struct timespec& t) {
-  return static_cast<std::uint64_t>(t.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(t.tv_nsec);
+  return static_cast<std::uint64_t>(t.tv_sec) * 1000000000ull +
+         static_cast<std::uint64_t>(t.tv_nsec);
 }
 /// The system clock, in nanoseconds since the epoch.
 std::uint64_t now_ns();

@@ -55,9 +55,12 @@ void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const Sour
           ++col;
           if (col >= first + 160) break;
           if (col >= first) {
-            if (cp && cp->cp == '\t') shown += ' ';
-            else if (!cp || is_invisible_control(cp->cp)) shown += '?';
-            else shown.append(l.substr(i, len));
+            if (cp && cp->cp == '\t')
+              shown += ' ';
+            else if (!cp || is_invisible_control(cp->cp))
+              shown += '?';
+            else
+              shown.append(l.substr(i, len));
           }
           i += len;
         }
@@ -72,7 +75,8 @@ void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const Sour
   }
 }
 
-nlohmann::ordered_json diagnostics_json(const std::vector<Diagnostic>& ds, std::size_t files_checked) {
+nlohmann::ordered_json diagnostics_json(const std::vector<Diagnostic>& ds,
+                                        std::size_t files_checked) {
   nlohmann::ordered_json j;
   j["version"] = 1;
   j["files_checked"] = files_checked;
@@ -96,10 +100,14 @@ nlohmann::ordered_json diagnostics_json(const std::vector<Diagnostic>& ds, std::
 std::string github_escape_data(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
@@ -107,9 +115,12 @@ std::string github_escape_data(std::string_view s) {
 std::string github_escape_property(std::string_view s) {
   std::string out;
   for (char c : github_escape_data(s)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -130,12 +141,14 @@ void print_github(std::ostream& out, const std::vector<Diagnostic>& ds, int max_
         << " file=" << github_escape_property(terminal_safe(d.file));
     if (d.line > 0) out << ",line=" << d.line << ",col=" << d.column;
     out << ",title=" << github_escape_property("persona " + d.code) << "::"
-        << github_escape_data(terminal_safe(d.message + (d.hint.empty() ? "" : " (" + d.hint + ")")))
+        << github_escape_data(
+               terminal_safe(d.message + (d.hint.empty() ? "" : " (" + d.hint + ")")))
         << "\n";
   }
   if (dropped > 0)
     out << "::notice title=persona::" << dropped
-        << " more problems not annotated (GitHub shows at most 10 errors and 10 warnings per step)\n";
+        << " more problems not annotated (GitHub shows at most 10 errors and 10 warnings per "
+           "step)\n";
 }
 
 namespace {
@@ -146,13 +159,20 @@ namespace {
 std::string md_cell(std::string_view s) {
   std::string out;
   for (char c : terminal_safe(s, true)) {
-    if (c == '\n') out += "<br>";
-    else if (c == '\t') out += ' ';
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (std::string_view("|\\`[]").find(c) != std::string_view::npos) out += std::string("\\") + c;
-    else out += c;
+    if (c == '\n')
+      out += "<br>";
+    else if (c == '\t')
+      out += ' ';
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (std::string_view("|\\`[]").find(c) != std::string_view::npos)
+      out += std::string("\\") + c;
+    else
+      out += c;
   }
   return out;
 }

@@ -2,11 +2,10 @@
 /// Printing diagnostics for people (text, with source excerpt and caret), for tools (one JSON
 /// document) and for GitHub Actions (workflow-command annotations).
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/diagnostic.h"
 
@@ -22,7 +21,8 @@ void print_text(std::ostream& out, const std::vector<Diagnostic>& ds, const Sour
                 bool color);
 
 /// The JSON document of `validate --format json` (documented in the README).
-nlohmann::ordered_json diagnostics_json(const std::vector<Diagnostic>& ds, std::size_t files_checked);
+nlohmann::ordered_json diagnostics_json(const std::vector<Diagnostic>& ds,
+                                        std::size_t files_checked);
 
 /// One workflow command per diagnostic; at most `max_errors` errors and `max_warnings` warnings
 /// (negative = no limit), the rest summarised in a notice.

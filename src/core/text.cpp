@@ -95,7 +95,7 @@ int printable_prefix(std::uint64_t w) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull;
   constexpr std::uint64_t kHigh = 0x8080808080808080ull;
   std::uint64_t below_space = (w - kOnes * 0x20) & ~w;  // high bit set where a byte < 0x20
-  std::uint64_t x = w ^ (kOnes * 0x7f);                    // zero byte where a byte is DEL
+  std::uint64_t x = w ^ (kOnes * 0x7f);                 // zero byte where a byte is DEL
   std::uint64_t del = (x - kOnes) & ~x;
   std::uint64_t stop = (w | below_space | del) & kHigh;
   return stop == 0 ? 8 : __builtin_ctzll(stop) / 8;

@@ -39,7 +39,8 @@ std::size_t utf8_length(std::string_view s);
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate nearest to `word` if it is close enough to be a plausible typo.
-std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> nearest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 
 /// "did you mean 'x'?" or "" when nothing is close.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);

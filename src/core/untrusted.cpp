@@ -8,9 +8,9 @@ namespace persona {
 
 bool is_invisible_control(unsigned cp) {
   if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return true;
-  if (cp == 0x061c || cp == 0x200e || cp == 0x200f) return true;     // bidi marks
-  if (cp >= 0x202a && cp <= 0x202e) return true;                      // bidi embeddings, overrides
-  if (cp >= 0x2066 && cp <= 0x2069) return true;                      // bidi isolates
+  if (cp == 0x061c || cp == 0x200e || cp == 0x200f) return true;  // bidi marks
+  if (cp >= 0x202a && cp <= 0x202e) return true;                  // bidi embeddings, overrides
+  if (cp >= 0x2066 && cp <= 0x2069) return true;                  // bidi isolates
   if ((cp >= 0x200b && cp <= 0x200d) || cp == 0x2060 || cp == 0xfeff) return true;  // zero width
   return cp == 0x2028 || cp == 0x2029;
 }
@@ -34,10 +34,18 @@ std::string terminal_safe(std::string_view s, bool keep_lines) {
       continue;
     }
     switch (c->cp) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case 0x1b: out += "\\e"; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case 0x1b:
+        out += "\\e";
+        break;
       default:
         std::snprintf(buf, sizeof buf, c->cp < 0x80 ? "\\x%02x" : "\\u{%04X}", c->cp);
         out += buf;
@@ -55,7 +63,8 @@ std::string display_name_problem(std::string_view name) {
       return "the name is more than one line";
     if (is_invisible_control(c->cp)) {
       char buf[64];
-      std::snprintf(buf, sizeof buf, "the name holds the invisible control character U+%04X", c->cp);
+      std::snprintf(buf, sizeof buf, "the name holds the invisible control character U+%04X",
+                    c->cp);
       return buf;
     }
     i += c->len;

@@ -1,7 +1,5 @@
 // Repository: writing (a commit made in the object database, a branch created by
 // compare-and-swap, a push) and the branch and lock checks before it.
-#include "git/repository.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include "core/text.h"
 #include "git/handle.h"
 #include "git/objects.h"
+#include "git/repository.h"
 
 namespace persona::git {
 namespace fs = std::filesystem;
@@ -125,10 +124,11 @@ void Repository::create_branch(std::string_view name, const ObjectId& commit,
   const std::string ref_name = "refs/heads/" + std::string(name);
   git_oid oid = to_oid(commit);
   auto locked = [&] {
-    return io_error("branch " + quote(name, 200) +
-                        " is locked: " + quote((common_dir() / (ref_name + ".lock")).string(), 300) +
-                        " exists (" + last_error_message() + ")",
-                    "another git process may be running; if none is, remove the lock file yourself");
+    return io_error(
+        "branch " + quote(name, 200) +
+            " is locked: " + quote((common_dir() / (ref_name + ".lock")).string(), 300) +
+            " exists (" + last_error_message() + ")",
+        "another git process may be running; if none is, remove the lock file yourself");
   };
   // Compare-and-swap: take the ref's lock first, then check that the branch does not exist, then
   // write it. git_reference_create(force = 0) checks before locking and, when the branch appeared

@@ -137,8 +137,10 @@ bool marked_safe(const fs::path& dir) {
   std::string want = strip_slash(fs::path(dir).lexically_normal().string());
   bool safe = false;
   for (const auto& v : values) {
-    if (v.empty()) safe = false;
-    else if (v == "*" || strip_slash(fs::path(v).lexically_normal().string()) == want) safe = true;
+    if (v.empty())
+      safe = false;
+    else if (v == "*" || strip_slash(fs::path(v).lexically_normal().string()) == want)
+      safe = true;
   }
   return safe;
 }

@@ -1,7 +1,5 @@
 // Repository: reading trees, blobs and commits (what changed between two commits, the files
 // under a folder, a blob by path or id, the commits that added files).
-#include "git/repository.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include "core/text.h"
 #include "git/handle.h"
 #include "git/objects.h"
+#include "git/repository.h"
 
 namespace persona::git {
 namespace fs = std::filesystem;
@@ -152,14 +151,15 @@ void collect_blobs(git_repository* repo, git_tree* tree, const std::string& dir,
     if (type == GIT_OBJECT_TREE) {
       if (depth >= max_depth) continue;
       TreePtr sub = lookup_tree(repo, *git_tree_entry_id(e));
-      collect_blobs(repo, sub.get(), dir + "/" + std::string(name), depth + 1, max_depth,
-                    suffixes, out);
+      collect_blobs(repo, sub.get(), dir + "/" + std::string(name), depth + 1, max_depth, suffixes,
+                    out);
       continue;
     }
     if (type != GIT_OBJECT_BLOB) continue;
     bool wanted = suffixes.empty();
     for (const auto& s : suffixes) wanted = wanted || name.ends_with(s);
-    if (wanted) out.push_back(BlobEntry{dir + "/" + std::string(name), to_hex(*git_tree_entry_id(e))});
+    if (wanted)
+      out.push_back(BlobEntry{dir + "/" + std::string(name), to_hex(*git_tree_entry_id(e))});
   }
 }
 

@@ -13,7 +13,6 @@ namespace {
 
 using IndexPtr = std::unique_ptr<git_index, Deleter<git_index_free>>;
 
-
 /// True when `st` is what the index entry recorded (git stores 32-bit seconds, inode and device).
 bool matches(const git_index_entry& e, const struct stat& st) {
   return S_ISREG(st.st_mode) && static_cast<std::uint32_t>(st.st_size) == e.file_size &&
@@ -22,7 +21,8 @@ bool matches(const git_index_entry& e, const struct stat& st) {
          static_cast<std::uint32_t>(st.st_mtim.tv_nsec) == e.mtime.nanoseconds &&
          static_cast<std::int32_t>(st.st_ctim.tv_sec) == e.ctime.seconds &&
          static_cast<std::uint32_t>(st.st_ctim.tv_nsec) == e.ctime.nanoseconds &&
-         static_cast<std::uint32_t>(st.st_ino) == e.ino && static_cast<std::uint32_t>(st.st_dev) == e.dev;
+         static_cast<std::uint32_t>(st.st_ino) == e.ino &&
+         static_cast<std::uint32_t>(st.st_dev) == e.dev;
 }
 
 }  // namespace
@@ -65,7 +65,8 @@ CleanWorktree::CleanWorktree(const Repository& repo) : impl_(std::make_unique<Im
 
 CleanWorktree::~CleanWorktree() = default;
 
-std::optional<std::string> CleanWorktree::read(const std::string& path, const ObjectId& blob) const {
+std::optional<std::string> CleanWorktree::read(const std::string& path,
+                                               const ObjectId& blob) const {
   if (!impl_->loaded) impl_->load();
   if (!impl_->index || blob.size() != GIT_OID_HEXSZ) return std::nullopt;
   const git_index_entry* e = git_index_get_bypath(impl_->index.get(), path.c_str(), 0);
@@ -80,11 +81,13 @@ std::optional<std::string> CleanWorktree::read(const std::string& path, const Ob
     return std::nullopt;
   // Racy: a file changed in the same clock tick the index was written may not show it.
   const struct timespec& im = impl_->index_mtime;
-  if (e->mtime.seconds > im.tv_sec || (e->mtime.seconds == im.tv_sec && e->mtime.nanoseconds >= im.tv_nsec))
+  if (e->mtime.seconds > im.tv_sec ||
+      (e->mtime.seconds == im.tv_sec && e->mtime.nanoseconds >= im.tv_nsec))
     return std::nullopt;
   std::string file = impl_->workdir + path;
   Fd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  struct stat before {}, after {};
+  struct stat before {
+  }, after{};
   if (fd.get() < 0 || ::fstat(fd.get(), &before) != 0 || !matches(*e, before)) return std::nullopt;
   std::string text(static_cast<std::size_t>(before.st_size), '\0');
   std::size_t at = 0;

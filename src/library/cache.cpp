@@ -1,7 +1,5 @@
 #include "library/cache.h"
 
-#include "core/program_id.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +10,7 @@
 #include <cstring>
 #include <random>
 
+#include "core/program_id.h"
 #include "core/text.h"
 #include "library/fields.h"
 
@@ -31,10 +30,20 @@ inline std::uint64_t rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 
 struct SipState {
   std::uint64_t v0, v1, v2, v3;
   void round() {
-    v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);
-    v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;
-    v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;
-    v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);
+    v0 += v1;
+    v1 = rotl(v1, 13);
+    v1 ^= v0;
+    v0 = rotl(v0, 32);
+    v2 += v3;
+    v3 = rotl(v3, 16);
+    v3 ^= v2;
+    v0 += v3;
+    v3 = rotl(v3, 21);
+    v3 ^= v0;
+    v2 += v1;
+    v1 = rotl(v1, 17);
+    v1 ^= v2;
+    v2 = rotl(v2, 32);
   }
 };
 
@@ -217,8 +226,8 @@ fs::path default_dir(const std::function<const char*(const char*)>& getenv) {
 }
 
 Digest siphash128(std::string_view data, std::uint64_t k0, std::uint64_t k1) {
-  SipState s{0x736f6d6570736575ULL ^ k0, 0x646f72616e646f6dULL ^ k1,
-             0x6c7967656e657261ULL ^ k0, 0x7465646279746573ULL ^ k1};
+  SipState s{0x736f6d6570736575ULL ^ k0, 0x646f72616e646f6dULL ^ k1, 0x6c7967656e657261ULL ^ k0,
+             0x7465646279746573ULL ^ k1};
   s.v1 ^= 0xee;
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   std::size_t n = data.size();
@@ -270,9 +279,12 @@ FileSummary summarize(PersonaFile& f) {
   s.mentions = mentions_of(f);
   for (const auto& def : profile_fields()) {
     const yaml::Node* n = root.find(def.name);
-    if (!n) s.fields.push_back(-1);
-    else if (def.kind == FieldKind::kText) s.fields.push_back(-2);
-    else s.fields.push_back(static_cast<int>(n->children.size()));
+    if (!n)
+      s.fields.push_back(-1);
+    else if (def.kind == FieldKind::kText)
+      s.fields.push_back(-2);
+    else
+      s.fields.push_back(static_cast<int>(n->children.size()));
   }
   return s;
 }
@@ -285,8 +297,10 @@ Persona shape_persona(const std::string& pid, const std::vector<int>& fields,
   const auto& defs = profile_fields();
   for (std::size_t i = 0; i < defs.size() && i < fields.size(); ++i) {
     std::string name(defs[i].name);
-    if (fields[i] == -2) p.text[name];
-    else if (fields[i] >= 0) p.lists[name].resize(static_cast<std::size_t>(fields[i]));
+    if (fields[i] == -2)
+      p.text[name];
+    else if (fields[i] >= 0)
+      p.lists[name].resize(static_cast<std::size_t>(fields[i]));
   }
   return p;
 }
@@ -336,7 +350,8 @@ Cache Cache::open(const fs::path& dir, const fs::path& root, const std::string& 
   std::size_t size = 0;
   c.data_ = read_whole(c.file_, size);
   std::string_view data(c.data_.get(), size);
-  bool valid = data.size() >= c.header_.size() + 16 && data.substr(0, c.header_.size()) == c.header_;
+  bool valid =
+      data.size() >= c.header_.size() + 16 && data.substr(0, c.header_.size()) == c.header_;
   if (valid) {
     In r(data.substr(c.header_.size()));
     c.k0_ = r.u64();
@@ -500,8 +515,10 @@ void Cache::save(const std::vector<std::string_view>& personas,
       while (ok && off < o.buf.size()) {
         ssize_t n = ::write(fd, o.buf.data() + off, o.buf.size() - off);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) ok = false;
-        else off += static_cast<std::size_t>(n);
+        if (n <= 0)
+          ok = false;
+        else
+          off += static_cast<std::size_t>(n);
       }
       o.buf.clear();
     };

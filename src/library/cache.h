@@ -45,7 +45,6 @@ struct Digest {
 };
 Digest siphash128(std::string_view data, std::uint64_t k0, std::uint64_t k1);
 
-
 /// What validation keeps of a checked persona file.
 struct FileSummary {
   std::vector<Diagnostic> diagnostics;  ///< from the per-file checks (schema, file rules)

@@ -57,8 +57,9 @@ std::size_t record_max_length(const char* key) {
   auto props = raw.find("properties");
   if (props == raw.end() || !props->contains(key)) return std::size_t(-1);
   const auto& p = (*props)[key];
-  return p.contains("maxLength") && p["maxLength"].is_number_unsigned() ? p["maxLength"].get<std::size_t>()
-                                                                        : std::size_t(-1);
+  return p.contains("maxLength") && p["maxLength"].is_number_unsigned()
+             ? p["maxLength"].get<std::size_t>()
+             : std::size_t(-1);
 }
 
 /// One problem for a value over its limit: "the text is 70000 characters long, over the limit of
@@ -76,7 +77,8 @@ void check_length(std::vector<RequestProblem>& out, const char* key, const std::
 
 /// The request's field path, checked against its kind (a correction of a list names one item,
 /// an extension a whole field); problems go to `out`.
-std::optional<FieldPath> check_field(const ContributionRequest& r, std::vector<RequestProblem>& out) {
+std::optional<FieldPath> check_field(const ContributionRequest& r,
+                                     std::vector<RequestProblem>& out) {
   auto add = [&](std::string msg, std::string hint) {
     out.push_back(RequestProblem{"field", std::move(msg), std::move(hint)});
   };
@@ -126,8 +128,10 @@ std::vector<RequestProblem> check_request(const ContributionRequest& r, bool req
   std::optional<FieldPath> path = check_field(r, out);
   std::string text = normalize_contribution_text(r.text);
   check_length(out, "text", text, "text", "shorten it, or make several contributions");
-  check_length(out, "note", normalize_contribution_text(r.note), "note", "a sentence or two is enough");
-  for (auto [key, value] : {std::pair<const char*, const std::string*>{"text", &r.text}, {"note", &r.note}}) {
+  check_length(out, "note", normalize_contribution_text(r.note), "note",
+               "a sentence or two is enough");
+  for (auto [key, value] :
+       {std::pair<const char*, const std::string*>{"text", &r.text}, {"note", &r.note}}) {
     if (auto fault = find_text_fault(*value))
       out.push_back(RequestProblem{key, std::string("the ") + key + " holds a " + fault->what,
                                    "write it without control characters"});

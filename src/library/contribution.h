@@ -41,8 +41,8 @@ struct RequestProblem {
 
 inline constexpr const char* kContributionKinds[] = {"confirm", "correct", "extend", "comment"};
 
-/// Text as contributors type it, made fit for a record: CRLF and CR to LF, trailing blanks on each line
-/// and blank lines at both ends removed.
+/// Text as contributors type it, made fit for a record: CRLF and CR to LF, trailing blanks on each
+/// line and blank lines at both ends removed.
 std::string normalize_contribution_text(std::string_view text);
 
 /// Problems with the request on its own (no persona needed): kind, field path syntax, text

@@ -14,15 +14,19 @@ const std::vector<FieldDef>& profile_fields() {
       {"frustrations", "Frustrations", FieldKind::kList, "What gets in their way? —"},
       {"worldview", "Worldview", FieldKind::kList,
        "What do they believe about their work, and about tools like [App]? —"},
-      {"scenario", "Scenario", FieldKind::kText, "When do they reach for [App]? Tell one concrete story. —"},
-      {"context", "Context", FieldKind::kText, "Company, team, stack and constraints around them? —"},
+      {"scenario", "Scenario", FieldKind::kText,
+       "When do they reach for [App]? Tell one concrete story. —"},
+      {"context", "Context", FieldKind::kText,
+       "Company, team, stack and constraints around them? —"},
       {"impact", "Impact", FieldKind::kList,
        "What changes for the business, and for them, when [App] works? —"},
       {"composability", "Composability", FieldKind::kText,
        "How do they overlap with or differ from adjacent personas (by pid) and tools? —"},
       {"aha_moment", "Aha moment", FieldKind::kText, "When did the value of [App] click? —"},
-      {"jtbd", "Job to be done", FieldKind::kText, "When I [situation], I want to [motivation], so [outcome]. —"},
-      {"success_signal", "Success signal", FieldKind::kText, "What observable sign says [App] is working? —"},
+      {"jtbd", "Job to be done", FieldKind::kText,
+       "When I [situation], I want to [motivation], so [outcome]. —"},
+      {"success_signal", "Success signal", FieldKind::kText,
+       "What observable sign says [App] is working? —"},
       {"churn_trigger", "Churn trigger", FieldKind::kText, "What would make them leave [App]? —"},
   };
   return kFields;
@@ -41,7 +45,8 @@ std::vector<std::string> profile_field_names() {
 }
 
 const std::vector<std::string>& metadata_keys() {
-  static const std::vector<std::string> kKeys = {"pid", "name", "app", "category", "tags", "version"};
+  static const std::vector<std::string> kKeys = {"pid",      "name", "app",
+                                                 "category", "tags", "version"};
   return kKeys;
 }
 

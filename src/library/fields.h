@@ -12,8 +12,8 @@ namespace persona {
 enum class FieldKind { kText, kList };
 
 struct FieldDef {
-  std::string_view name;    ///< key in the YAML file
-  std::string_view label;   ///< heading shown to people
+  std::string_view name;   ///< key in the YAML file
+  std::string_view label;  ///< heading shown to people
   FieldKind kind;
   std::string_view prompt;  ///< what `persona new` writes until someone fills it in
 };

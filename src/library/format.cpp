@@ -1,7 +1,8 @@
 #include "library/format.h"
 
-#include <fstream>
 #include <unistd.h>
+
+#include <fstream>
 
 #include "core/error.h"
 #include "core/text.h"
@@ -60,8 +61,7 @@ FormatResult format_persona(const std::string& rel_path, const std::string& text
   if (!out.text) {
     r.diagnostics.push_back(Diagnostic{
         "fmt-unrepresentable", Severity::kError, rel_path, out.at.line, out.at.column,
-        "value cannot be written in canonical form: " + out.problem +
-            "; the file is left as it is",
+        "value cannot be written in canonical form: " + out.problem + "; the file is left as it is",
         "please report this with the file; write the value another way meanwhile"});
     return r;
   }

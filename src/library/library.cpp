@@ -1,5 +1,9 @@
 #include "library/library.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -13,13 +17,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "core/error.h"
-#include "core/posix.h"
 #include "core/parallel.h"
+#include "core/posix.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "library/cache.h"
@@ -129,7 +129,8 @@ std::string read_file(const fs::path& p, std::size_t cap, std::size_t* size) {
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    throw io_error("cannot read " + quote(p.string(), 200) + ": " + std::strerror(err ? err : ENOENT));
+    throw io_error("cannot read " + quote(p.string(), 200) + ": " +
+                   std::strerror(err ? err : ENOENT));
   }
   struct Closer {
     int fd;
@@ -185,8 +186,13 @@ PersonaFile check_text(std::string path, std::string text, const schema::Schema&
   auto rd = file_rules(f, check_path);
   f.diagnostics.insert(f.diagnostics.end(), rd.begin(), rd.end());
   if (check_path && f.path.size() > 4 && f.path.substr(f.path.size() - 4) == ".yml") {
-    f.diagnostics.push_back(Diagnostic{"path-mismatch", Severity::kError, f.path, 0, 0,
-                                       "persona files end in '.yaml', not '.yml'", {}});
+    f.diagnostics.push_back(Diagnostic{"path-mismatch",
+                                       Severity::kError,
+                                       f.path,
+                                       0,
+                                       0,
+                                       "persona files end in '.yaml', not '.yml'",
+                                       {}});
   }
   return f;
 }
@@ -327,8 +333,8 @@ class LibraryLoad {
     check_records(lean_ ? shapes : lib_.personas);
     lib_.files_read = read_count_;
     if (cache_.enabled()) {
-      bool removed = cache_.persona_entries() != persona_count_ ||
-                     cache_.record_entries() != record_count_;
+      bool removed =
+          cache_.persona_entries() != persona_count_ || cache_.record_entries() != record_count_;
       cache_.save(persona_entries_, record_entries_, cache_changed_ || removed);
     }
     return std::move(lib_);
@@ -425,7 +431,8 @@ class LibraryLoad {
         std::size_t size = 0;
         std::string text = read_file(lib_.root / paths[i], limits_.max_file_bytes, &size);
         ++read_count_;
-        lib_.record_files[i] = check_record_text(paths[i], std::move(text), *record_schema_, now_, size);
+        lib_.record_files[i] =
+            check_record_text(paths[i], std::move(text), *record_schema_, now_, size);
         return;
       }
       Stamp stamp;
@@ -438,7 +445,8 @@ class LibraryLoad {
           cache_, lib_.root, paths[i], limits_.max_file_bytes, entry, stamp,
           [&](const cache::Cache::Entry& e) { return cache::Cache::record(e, now_); },
           [&](std::string text, std::size_t size) {
-            RecordFile full = check_record_text(paths[i], std::move(text), *record_schema_, now_, size);
+            RecordFile full =
+                check_record_text(paths[i], std::move(text), *record_schema_, now_, size);
             return cache::RecordSummary{std::move(full.diagnostics), std::move(full.record), now_};
           },
           cache_.enabled() ? &record_entries_[i] : nullptr,
@@ -464,7 +472,8 @@ class LibraryLoad {
     order.reserve(ok_files.size());
     for (std::size_t i : ok_files) {
       const yaml::Node* pid = lib_.files[i].root->find("pid");
-      order.emplace_back(pid && pid->is_scalar() ? std::string_view(pid->value) : std::string_view(), i);
+      order.emplace_back(
+          pid && pid->is_scalar() ? std::string_view(pid->value) : std::string_view(), i);
     }
     std::sort(order.begin(), order.end());
     out.reserve(order.size());

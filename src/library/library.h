@@ -3,11 +3,10 @@
 /// them (schema + library rules, all files, every problem collected) and build the model.
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/diagnostic.h"
 #include "core/posix.h"
@@ -48,11 +47,11 @@ struct PersonaFile {
 struct Library {
   std::filesystem::path root;  ///< empty when checking loose files outside any library
   Config config;
-  std::vector<PersonaFile> files;  ///< sorted by path
-  std::vector<Persona> personas;   ///< the files without errors, sorted by pid
+  std::vector<PersonaFile> files;        ///< sorted by path
+  std::vector<Persona> personas;         ///< the files without errors, sorted by pid
   std::vector<RecordFile> record_files;  ///< contributions/**, sorted by path
   std::vector<Record> records;           ///< the records without errors
-  std::vector<Diagnostic> diagnostics;  ///< every problem in every file, sorted
+  std::vector<Diagnostic> diagnostics;   ///< every problem in every file, sorted
 
   const Persona* find(std::string_view pid) const;
   std::vector<std::string> pids() const;
@@ -103,7 +102,8 @@ LoadedConfig load_config_file(const std::filesystem::path& root,
 Library load_library(const std::filesystem::path& root, const LoadOptions& options = {});
 
 /// Loads loose files (no library around them): schema and per-file rules only.
-Library load_files(const std::vector<std::filesystem::path>& files, const LoadOptions& options = {});
+Library load_files(const std::vector<std::filesystem::path>& files,
+                   const LoadOptions& options = {});
 
 /// Reads a file whole; throws persona::Error (exit 3) naming it on failure. Files larger than
 /// `cap` bytes are read only up to cap + 1 bytes, enough to report them as too large; `size`,

@@ -40,7 +40,9 @@ struct DirEntries {
   std::string names;  ///< every name in one buffer, not a string each
   std::vector<Entry> entries;
   std::vector<Stamp> stamps;
-  std::string_view key(const Entry& e) const { return std::string_view(names).substr(e.at, e.size); }
+  std::string_view key(const Entry& e) const {
+    return std::string_view(names).substr(e.at, e.size);
+  }
   std::string_view name(const Entry& e) const {
     return key(e).substr(0, e.size - (e.type == DT_DIR ? 1 : 0));
   }
@@ -64,7 +66,10 @@ DirEntries read_dir(const std::string& dir, int depth, const ListOptions& o) {
     if (type == DT_UNKNOWN) {
       struct stat st {};
       if (::fstatat(::dirfd(d.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+      type = S_ISDIR(st.st_mode)   ? DT_DIR
+             : S_ISLNK(st.st_mode) ? DT_LNK
+             : S_ISREG(st.st_mode) ? DT_REG
+                                   : DT_UNKNOWN;
     }
     if (type != DT_DIR) {
       std::string_view ext = extension_of(name);
@@ -77,12 +82,15 @@ DirEntries read_dir(const std::string& dir, int depth, const ListOptions& o) {
                             static_cast<std::uint32_t>(out.stamps.size()), type};
     out.names += name;
     if (type == DT_DIR) out.names += '/';
-    if (o.stamp && type != DT_DIR) out.stamps.push_back(stamp_at(::dirfd(d.get()), e->d_name, o.now));
+    if (o.stamp && type != DT_DIR)
+      out.stamps.push_back(stamp_at(::dirfd(d.get()), e->d_name, o.now));
     out.entries.push_back(entry);
   }
   if (errno != 0) throw io_error("cannot list " + quote(dir, 200) + ": " + std::strerror(errno));
   std::sort(out.entries.begin(), out.entries.end(),
-            [&](const DirEntries::Entry& a, const DirEntries::Entry& b) { return out.key(a) < out.key(b); });
+            [&](const DirEntries::Entry& a, const DirEntries::Entry& b) {
+              return out.key(a) < out.key(b);
+            });
   return out;
 }
 
@@ -91,7 +99,8 @@ void list_under(const fs::path& root, const std::string& dir, const std::string&
 
 /// Adds one entry of `dir` (`rel` from the root) to `out`: a file, or what is under a directory.
 void add_entry(const fs::path& root, const std::string& dir, const std::string& rel, int depth,
-               const ListOptions& o, const DirEntries& in, const DirEntries::Entry& e, Listing& out) {
+               const ListOptions& o, const DirEntries& in, const DirEntries::Entry& e,
+               Listing& out) {
   std::string_view name = in.name(e);
   auto join = [](const std::string& a, std::string_view b) {
     std::string p;

@@ -73,7 +73,8 @@ std::vector<MigrationStep> migrate_tree(yaml::Node& root) {
     if (key == "app" && name && name->is_scalar() && value.is_scalar()) {
       std::string word = legacy_app_name(name->value, value.value);
       if (word.empty()) continue;
-      steps.push_back({key, quote(value.value) + " became " + quote(word) + ", the app's name", ""});
+      steps.push_back(
+          {key, quote(value.value) + " became " + quote(word) + ", the app's name", ""});
       value = yaml::make_scalar(word);
       continue;
     }

@@ -24,8 +24,8 @@ std::optional<Library> load_one_persona(const fs::path& root, LoadOptions option
   if (!found) return std::nullopt;
   auto schema = options.schema ? options.schema : schema::Schema::builtin("persona");
   yaml::Limits limits;
-  PersonaFile full = check_persona_text(found->path, read_file(root / found->path, limits.max_file_bytes),
-                                        *schema, true);
+  PersonaFile full = check_persona_text(
+      found->path, read_file(root / found->path, limits.max_file_bytes), *schema, true);
   // The same checks passed a moment ago; a file changed since is left to the full load.
   if (count_errors(full.diagnostics) != count_errors(found->diagnostics) || !full.root)
     return std::nullopt;

@@ -32,7 +32,8 @@ std::string legacy_app_name(std::string_view name, std::string_view app) {
     return {};
   // The shortest run of the name's first words whose slug is the app's ("Google Analytics" for
   // google-analytics).
-  for (std::size_t end = rest.find(' '); end != std::string_view::npos; end = rest.find(' ', end + 1)) {
+  for (std::size_t end = rest.find(' '); end != std::string_view::npos;
+       end = rest.find(' ', end + 1)) {
     std::string_view head = rest.substr(0, end);
     if (slugify(head) == app) return std::string(head);
     if (slugify(head).size() > app.size()) break;

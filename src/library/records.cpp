@@ -13,8 +13,8 @@ namespace fs = std::filesystem;
 
 std::string record_id_content(const Record& r) {
   return "pid " + r.pid + "\nkind " + r.kind + "\nfield " + r.field + "\ntime " + r.time +
-         "\nauthor " + r.author + "\nvalue_hash " + r.value_hash + "\ntext " + r.text +
-         "\nnote " + r.note + "\n";
+         "\nauthor " + r.author + "\nvalue_hash " + r.value_hash + "\ntext " + r.text + "\nnote " +
+         r.note + "\n";
 }
 
 std::string record_id(const Record& r) { return blob_id(record_id_content(r)).substr(0, 12); }
@@ -55,13 +55,15 @@ bool has_email(std::string_view s) {
   for (std::size_t at = s.find('@'); at != std::string_view::npos; at = s.find('@', at + 1)) {
     if (at == 0 || at + 1 >= s.size()) continue;
     auto ok = [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '+';
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+             c == '+';
     };
     if (!ok(s[at - 1])) continue;
     std::size_t j = at + 1;
     bool dot = false;
     while (j < s.size() && ok(s[j])) {
-      if (s[j] == '.' && j > at + 1 && j + 1 < s.size() && std::isalnum(static_cast<unsigned char>(s[j + 1])))
+      if (s[j] == '.' && j > at + 1 && j + 1 < s.size() &&
+          std::isalnum(static_cast<unsigned char>(s[j + 1])))
         dot = true;
       ++j;
     }
@@ -118,7 +120,8 @@ RecordFile check_record_text(std::string path, std::string text, const schema::S
         "records are never edited: add a new contribution instead");
   std::string expected_path = record_path(r);
   if (f.path != expected_path && r.id == expected_id)
-    add("record-path", "pid", "record is at " + quote(f.path, 200) + " but belongs at " + quote(expected_path, 200));
+    add("record-path", "pid",
+        "record is at " + quote(f.path, 200) + " but belongs at " + quote(expected_path, 200));
   for (const char* key : {"author", "note", "text"})
     if (has_email(str(root, key)))
       add("record-email", key, std::string("'") + key + "' contains an email address",
@@ -130,7 +133,8 @@ RecordFile check_record_text(std::string path, std::string text, const schema::S
   if (!r.field.empty() && r.kind != "comment") {
     std::string err;
     auto p = parse_record_field_path(r.field, &err);
-    if (!p) add("record-field", "field", err);
+    if (!p)
+      add("record-field", "field", err);
     else if (r.kind == "extend" && p->item)
       add("record-field", "field", "an extension adds to a whole field, not to " + quote(r.field),
           "use the list's name, e.g. " + quote(p->field));
@@ -151,7 +155,8 @@ PersonaIndex index_by_pid(const std::vector<Persona>& personas) {
   return out;
 }
 
-std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vector<Persona>& personas,
+std::vector<Diagnostic> record_library_rules(const RecordFile& f,
+                                             const std::vector<Persona>& personas,
                                              const PersonaIndex& by_pid) {
   std::vector<Diagnostic> out;
   if (!f.record) return out;
@@ -168,7 +173,11 @@ std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vec
   if (!r.field.empty()) {
     auto p = parse_record_field_path(r.field, nullptr);
     if (p && !found->second->value(*p)) {
-      out.push_back(Diagnostic{"record-field", Severity::kWarning, f.path, 4, 1,
+      out.push_back(Diagnostic{"record-field",
+                               Severity::kWarning,
+                               f.path,
+                               4,
+                               1,
                                "field " + quote(r.field) + " no longer exists in " + quote(r.pid),
                                {}});
     }
@@ -206,8 +215,10 @@ std::map<std::string, PersonaActivity> compute_activity(const std::vector<Person
     fa.last_activity = std::max(fa.last_activity, r->time);
     if (r->kind == "confirm") {
       auto v = pit->second->canonical_value(*path);
-      if (v && value_hash(*v) == r->value_hash) ++fa.confirmations;
-      else ++fa.earlier_confirmations;
+      if (v && value_hash(*v) == r->value_hash)
+        ++fa.confirmations;
+      else
+        ++fa.earlier_confirmations;
     } else if (r->kind == "correct") {
       ++fa.corrections;
     } else if (r->kind == "extend") {

@@ -66,17 +66,18 @@ using PersonaIndex = std::unordered_map<std::string_view, const Persona*>;
 PersonaIndex index_by_pid(const std::vector<Persona>& personas);
 /// Rules that need the personas: the pid exists and the field path resolves. `by_pid` is
 /// index_by_pid(personas): looking a record's persona up must not cost a scan of the library.
-std::vector<Diagnostic> record_library_rules(const RecordFile& f, const std::vector<Persona>& personas,
+std::vector<Diagnostic> record_library_rules(const RecordFile& f,
+                                             const std::vector<Persona>& personas,
                                              const PersonaIndex& by_pid);
 
 /// Community figures for one field of one persona.
 struct FieldActivity {
-  int confirmations = 0;           ///< confirmations of the current value
-  int earlier_confirmations = 0;   ///< confirmations of values since corrected
+  int confirmations = 0;          ///< confirmations of the current value
+  int earlier_confirmations = 0;  ///< confirmations of values since corrected
   int corrections = 0;
   int extensions = 0;
   int comments = 0;
-  std::string last_activity;       ///< time of the newest record, "" if none
+  std::string last_activity;  ///< time of the newest record, "" if none
   std::set<std::string> contributors;
 };
 
@@ -96,6 +97,5 @@ std::map<std::string, PersonaActivity> compute_activity(const std::vector<Person
 
 /// True when `s` holds something that looks like an email address (records never may).
 bool contains_email(std::string_view s);
-
 
 }  // namespace persona

@@ -15,8 +15,8 @@ namespace {
 
 Diagnostic make(const PersonaFile& f, std::string code, yaml::Mark at, std::string message,
                 std::string hint = {}) {
-  return Diagnostic{std::move(code), Severity::kError, f.path, at.line, at.column,
-                    std::move(message), std::move(hint)};
+  return Diagnostic{std::move(code), Severity::kError,   f.path,         at.line,
+                    at.column,       std::move(message), std::move(hint)};
 }
 
 const yaml::Node* string_node(const yaml::Node& root, std::string_view key) {
@@ -124,7 +124,8 @@ std::optional<std::size_t> find_placeholder(std::string_view s, std::string* fou
 std::vector<std::string> find_placeholders(std::string_view s) {
   std::vector<std::string> out;
   std::string found;
-  for (auto at = find_placeholder(s, &found); at; at = find_placeholder(s, &found, *at + found.size()))
+  for (auto at = find_placeholder(s, &found); at;
+       at = find_placeholder(s, &found, *at + found.size()))
     if (std::find(out.begin(), out.end(), found) == out.end()) out.push_back(found);
   return out;
 }
@@ -160,8 +161,8 @@ bool stops_mid_sentence(std::string_view s) {
   if (c >= 0x80) {
     // An em or en dash at the end is an unfinished thought; other non-ASCII endings (closing
     // quotes, ellipsis) are fine.
-    return s.size() >= 3 && (s.substr(s.size() - 3) == "\xE2\x80\x94" ||
-                             s.substr(s.size() - 3) == "\xE2\x80\x93");
+    return s.size() >= 3 &&
+           (s.substr(s.size() - 3) == "\xE2\x80\x94" || s.substr(s.size() - 3) == "\xE2\x80\x93");
   }
   return std::isalnum(c) || c == ',' || c == ';' || c == ':' || c == '-' || c == '(' || c == '[';
 }
@@ -194,8 +195,7 @@ void check_jtbd(const PersonaFile& f, const yaml::Node& n, std::vector<Diagnosti
     missing = "', so ...' is missing after 'I want to'";
   }
   if (!missing.empty()) {
-    out.push_back(make(f, "jtbd-form", n.mark,
-                       "'jtbd' is not a job story: " + missing,
+    out.push_back(make(f, "jtbd-form", n.mark, "'jtbd' is not a job story: " + missing,
                        "write it as 'When I <situation>, I want to <motivation>, so <outcome>.'"));
   }
 }
@@ -213,7 +213,8 @@ yaml::Mark locate_in(const std::vector<std::string_view>& lines, const yaml::Nod
       int col = 1;
       while (from < line.size() && col < node.mark.column) {
         ++from;
-        while (from < line.size() && (static_cast<unsigned char>(line[from]) & 0xC0) == 0x80) ++from;
+        while (from < line.size() && (static_cast<unsigned char>(line[from]) & 0xC0) == 0x80)
+          ++from;
         ++col;
       }
     }
@@ -242,8 +243,8 @@ yaml::Mark locate_last(const std::vector<std::string_view>& lines, const yaml::N
   for (int l = std::min(last, static_cast<int>(lines.size())); l >= first && l >= 1; --l) {
     std::string_view line = lines[l - 1];
     std::size_t from = l == first ? byte_at(line, node.mark.column) : 0;
-    std::size_t to = l == node.end.line && node.end.line > 0 ? byte_at(line, node.end.column)
-                                                              : line.size();
+    std::size_t to =
+        l == node.end.line && node.end.line > 0 ? byte_at(line, node.end.column) : line.size();
     if (to < from + needle.size()) continue;
     std::size_t at = line.substr(0, to).rfind(needle);
     if (at != std::string_view::npos && at >= from)
@@ -260,13 +261,14 @@ void name_and_path_rules(const PersonaFile& f, bool check_path, std::vector<Diag
   if (!name || !app || name->value.rfind("The ", 0) != 0 || trim(app->value).empty()) return;
   const std::string& a = app->value;
   std::string_view rest = std::string_view(name->value).substr(4);
-  bool names_app = rest.size() > a.size() + 1 && rest.compare(0, a.size(), a) == 0 && rest[a.size()] == ' ';
+  bool names_app =
+      rest.size() > a.size() + 1 && rest.compare(0, a.size(), a) == 0 && rest[a.size()] == ' ';
   if (!names_app) {
     if (!legacy_app_name(name->value, a).empty()) return;  // legacy-format says it
-    out.push_back(make(f, "name-app-mismatch", name->mark,
-                       "'name' " + quote(name->value) + " does not start with 'The' and the app " +
-                           quote(a),
-                       "write it as 'The <App> <Archetype>', e.g. 'The " + a + " Power User'"));
+    out.push_back(
+        make(f, "name-app-mismatch", name->mark,
+             "'name' " + quote(name->value) + " does not start with 'The' and the app " + quote(a),
+             "write it as 'The <App> <Archetype>', e.g. 'The " + a + " Power User'"));
     return;
   }
   if (app_slug(a).empty()) {
@@ -280,8 +282,8 @@ void name_and_path_rules(const PersonaFile& f, bool check_path, std::vector<Diag
   std::string expected = canonical_persona_path(a, name->value);
   if (f.path != expected) {
     out.push_back(make(f, "path-mismatch", name->mark,
-                       "file is at " + quote(f.path, 200) + " but its 'app' and 'name' place it at " +
-                           quote(expected, 200),
+                       "file is at " + quote(f.path, 200) +
+                           " but its 'app' and 'name' place it at " + quote(expected, 200),
                        "git mv " + f.path + " " + expected));
   }
 }
@@ -295,10 +297,11 @@ void legacy_format_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
   if (name && app) {
     std::string word = legacy_app_name(name->value, app->value);
     if (!word.empty()) {
-      out.push_back(make(f, "legacy-format", app->mark,
-                         "'app' is the slug " + quote(app->value) +
-                             " of the earlier format; the format writes the app's name, " + quote(word),
-                         "write 'app: " + word + "', or run 'persona migrate' to convert every file"));
+      out.push_back(
+          make(f, "legacy-format", app->mark,
+               "'app' is the slug " + quote(app->value) +
+                   " of the earlier format; the format writes the app's name, " + quote(word),
+               "write 'app: " + word + "', or run 'persona migrate' to convert every file"));
     }
   }
   // The three fields whose shape the published format changed; any other field of the wrong
@@ -310,13 +313,15 @@ void legacy_format_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
     std::string field(def.name);
     if (def.kind == FieldKind::kList && n->is_scalar() &&
         n->scalar_type() == yaml::ScalarType::kString) {
-      out.push_back(make(f, "legacy-format", n->mark,
-                         quote(field) + " is text, as in the earlier format; the format makes it a list",
-                         "run 'persona migrate': each paragraph of the text becomes an item"));
+      out.push_back(
+          make(f, "legacy-format", n->mark,
+               quote(field) + " is text, as in the earlier format; the format makes it a list",
+               "run 'persona migrate': each paragraph of the text becomes an item"));
     } else if (def.kind == FieldKind::kText && n->is_sequence()) {
-      out.push_back(make(f, "legacy-format", n->mark,
-                         quote(field) + " is a list, as in the earlier format; the format makes it text",
-                         "run 'persona migrate': the items become bullet lines ('- item') of the text"));
+      out.push_back(
+          make(f, "legacy-format", n->mark,
+               quote(field) + " is a list, as in the earlier format; the format makes it text",
+               "run 'persona migrate': the items become bullet lines ('- item') of the text"));
     }
   }
 }
@@ -369,10 +374,10 @@ void text_field_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
         n->scalar_type() == yaml::ScalarType::kString) {
       if (stops_mid_sentence(n->value) && !find_empty_prompt(n->value) && !ends_in_list(n->value)) {
         std::string word = last_word(trim(n->value));
-        out.push_back(make(f, "truncated-text", locate_last(split_lines(f.text), *n, word),
-                           "'" + std::string(def.name) + "' stops mid-sentence, after " +
-                               quote(word, 30),
-                           "finish the sentence; text fields end with '.', '!' or '?'"));
+        out.push_back(
+            make(f, "truncated-text", locate_last(split_lines(f.text), *n, word),
+                 "'" + std::string(def.name) + "' stops mid-sentence, after " + quote(word, 30),
+                 "finish the sentence; text fields end with '.', '!' or '?'"));
       }
       if (def.name == "jtbd") check_jtbd(f, *n, out);
     }
@@ -383,7 +388,7 @@ void text_field_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
 void duplicate_item_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
   const yaml::Node& root = *f.root;
   std::function<void(const yaml::Node&, const std::string&)> lists = [&](const yaml::Node& n,
-                                                                          const std::string& label) {
+                                                                         const std::string& label) {
     if (n.is_mapping()) {
       for (std::size_t i = 0; i < n.size(); ++i)
         lists(n.val(i), label.empty() ? n.key(i).value : label + "." + n.key(i).value);
@@ -487,10 +492,12 @@ Mentions mentions_of(const PersonaFile& f) {
     if (root.key(i).value == "pid") continue;
     each_string(root.val(i), root.key(i).value, [&](const yaml::Node& n, const Label& label) {
       std::string_view v = n.value;
-      for (std::size_t at = v.find("APP-"); at != std::string_view::npos; at = v.find("APP-", at + 4)) {
+      for (std::size_t at = v.find("APP-"); at != std::string_view::npos;
+           at = v.find("APP-", at + 4)) {
         if (at > 0 && is_word_char(v[at - 1])) continue;
         std::size_t end = at + 4;
-        while (end < v.size() && std::isdigit(static_cast<unsigned char>(v[end])) && end - at < 14) ++end;
+        while (end < v.size() && std::isdigit(static_cast<unsigned char>(v[end])) && end - at < 14)
+          ++end;
         if (end - at < 7) continue;
         if (end < v.size() && is_word_char(v[end])) continue;
         std::string_view ref = v.substr(at, end - at);
@@ -515,10 +522,10 @@ std::vector<Diagnostic> library_rules(const std::vector<PersonaFile>& files,
     if (!pid) continue;
     auto [it, fresh] = owner.emplace(pid->value, &f);
     if (!fresh) {
-      out.push_back(make(f, "duplicate-pid", pid->mark,
-                         "pid " + quote(pid->value) + " is already used by " +
-                             quote(it->second->path, 200),
-                         "each persona needs its own pid; `persona new` picks the next free one"));
+      out.push_back(
+          make(f, "duplicate-pid", pid->mark,
+               "pid " + quote(pid->value) + " is already used by " + quote(it->second->path, 200),
+               "each persona needs its own pid; `persona new` picks the next free one"));
     }
   }
   std::vector<std::string> known;  // every pid, sorted: made for the first unresolved mention
@@ -531,10 +538,10 @@ std::vector<Diagnostic> library_rules(const std::vector<PersonaFile>& files,
         for (const auto& [pid, file] : owner) known.emplace_back(pid);
         std::sort(known.begin(), known.end());
       }
-      out.push_back(make(f, "unresolved-reference", m.at,
-                         "'" + std::string(m.label) + "' refers to " + quote(m.pid) +
-                             ", which no persona has",
-                         did_you_mean(m.pid, known)));
+      out.push_back(make(
+          f, "unresolved-reference", m.at,
+          "'" + std::string(m.label) + "' refers to " + quote(m.pid) + ", which no persona has",
+          did_you_mean(m.pid, known)));
     });
   }
   return out;

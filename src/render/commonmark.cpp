@@ -84,8 +84,10 @@ cmark_node* new_mention(const std::string& pid, const MentionLink& link) {
 /// Moves the children of `from` into `to` (appended) or, with `to` null, before `from`.
 void move_children(cmark_node* from, cmark_node* to) {
   while (cmark_node* c = cmark_node_first_child(from)) {
-    if (to) cmark_node_append_child(to, c);
-    else cmark_node_insert_before(from, c);
+    if (to)
+      cmark_node_append_child(to, c);
+    else
+      cmark_node_insert_before(from, c);
   }
 }
 
@@ -145,7 +147,8 @@ void make_safe(cmark_node* doc, const HtmlOptions& o) {
   }
   if (o.mentions && !o.mentions->empty()) {
     for (cmark_node* n : collect(doc))
-      if (cmark_node_get_type(n) == CMARK_NODE_TEXT && !inside_link(n)) link_mentions(n, *o.mentions);
+      if (cmark_node_get_type(n) == CMARK_NODE_TEXT && !inside_link(n))
+        link_mentions(n, *o.mentions);
   }
   // Links and images, innermost first: an image inside a link is handled before its link.
   std::vector<cmark_node*> links;
@@ -252,8 +255,10 @@ std::string unix_lines(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\r') out += text[i];
-    else if (i + 1 == text.size() || text[i + 1] != '\n') out += '\n';
+    if (text[i] != '\r')
+      out += text[i];
+    else if (i + 1 == text.size() || text[i + 1] != '\n')
+      out += '\n';
   }
   return out;
 }
@@ -312,7 +317,8 @@ void make_safe_markdown(cmark_node* doc) {
       std::size_t start = 0;
       while (true) {
         std::size_t nl = lit.find('\n', start);
-        cmark_node_append_child(p, new_text(lit.substr(start, nl == std::string::npos ? nl : nl - start)));
+        cmark_node_append_child(
+            p, new_text(lit.substr(start, nl == std::string::npos ? nl : nl - start)));
         if (nl == std::string::npos) break;
         cmark_node_append_child(p, cmark_node_new(CMARK_NODE_SOFTBREAK));
         start = nl + 1;
@@ -368,7 +374,8 @@ void make_safe_markdown(cmark_node* doc) {
 std::string markdown_safe(std::string_view markdown, std::size_t max_bytes) {
   // Too long to parse, or rewritten into something that does not read back safe: every
   // character Markdown could read as syntax is escaped, and the text shows as written.
-  if (markdown.size() > max_bytes) return markdown_escape(unix_lines(utf8_prefix(markdown, max_bytes))) + "…";
+  if (markdown.size() > max_bytes)
+    return markdown_escape(unix_lines(utf8_prefix(markdown, max_bytes))) + "…";
   if (plainly_safe(markdown)) return std::string(markdown);
   std::string text = unix_lines(markdown);
   NodePtr doc = parse(text);
@@ -392,7 +399,8 @@ std::string markdown_html(std::string_view markdown, const HtmlOptions& o, std::
 }
 
 std::string markdown_text(std::string_view markdown, std::size_t max_bytes) {
-  if (markdown.size() > max_bytes) return collapse_spaces(std::string(utf8_prefix(markdown, max_bytes)) + "…");
+  if (markdown.size() > max_bytes)
+    return collapse_spaces(std::string(utf8_prefix(markdown, max_bytes)) + "…");
   NodePtr doc = parse(markdown);
   return doc ? collapse_spaces(raw_text(doc.get())) : std::string();
 }
@@ -425,7 +433,8 @@ std::string first_sentence(std::string_view text, std::size_t max_chars) {
       std::size_t w = i;
       while (w > 0 && text[w - 1] != ' ') --w;
       std::string_view word = text.substr(w, i - w + 1);
-      if (word == "e.g." || word == "i.e." || word == "vs." || word == "etc." || i - w <= 1) continue;
+      if (word == "e.g." || word == "i.e." || word == "vs." || word == "etc." || i - w <= 1)
+        continue;
       return shorten(text.substr(0, i + 1), max_chars);
     }
   }

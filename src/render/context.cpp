@@ -30,11 +30,13 @@ const PersonaActivity& RenderContext::activity_of(const std::string& pid) const 
 
 bool Sink::reuse(const std::string&, const std::string&) { return false; }
 
-void Sink::file_pieces(const std::string& path, std::optional<std::uint64_t> size, const std::string& key,
-                       const std::function<void(const std::function<void(std::string_view)>&)>& fill) {
+void Sink::file_pieces(
+    const std::string& path, std::optional<std::uint64_t> size, const std::string& key,
+    const std::function<void(const std::function<void(std::string_view)>&)>& fill) {
   std::string data;
   fill([&](std::string_view piece) { data += piece; });
-  if (size && *size != data.size()) throw std::logic_error("file " + path + " is not the size announced");
+  if (size && *size != data.size())
+    throw std::logic_error("file " + path + " is not the size announced");
   file(path, std::move(data), key);
 }
 
@@ -44,7 +46,8 @@ void FileSetSink::file(const std::string& path, std::string data, const std::str
 }
 
 void collect_pids(std::string_view text, std::set<std::string>& out) {
-  for (std::size_t at = text.find("APP-"); at != std::string_view::npos; at = text.find("APP-", at + 4)) {
+  for (std::size_t at = text.find("APP-"); at != std::string_view::npos;
+       at = text.find("APP-", at + 4)) {
     std::size_t end = at + 4;
     while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
     if (end > at + 4) out.insert(std::string(text.substr(at, end - at)));
@@ -99,7 +102,8 @@ std::string persona_key_of(const RenderContext& ctx, const Persona& p, std::stri
     }
     return v;
   };
-  add("paths", join({ctx.paths.persona(p.pid, ""), ctx.paths.app(p.app), ctx.paths.category(p.category)}));
+  add("paths",
+      join({ctx.paths.persona(p.pid, ""), ctx.paths.app(p.app), ctx.paths.category(p.category)}));
   for (const Record* r : ctx.activity_of(p.pid).records) {
     add("record", r->file);
     collect_pids(r->text, mentioned);

@@ -32,8 +32,9 @@ class Sink {
   /// A file made in pieces, for files too large to hold whole: `fill` passes each piece, in order,
   /// to the function it is given. `size`, when known, is the total (checked). The default collects
   /// the pieces and calls file().
-  virtual void file_pieces(const std::string& path, std::optional<std::uint64_t> size, const std::string& key,
-                           const std::function<void(const std::function<void(std::string_view)>&)>& fill);
+  virtual void file_pieces(
+      const std::string& path, std::optional<std::uint64_t> size, const std::string& key,
+      const std::function<void(const std::function<void(std::string_view)>&)>& fill);
   /// What a previous export left for the next one (render/stream.h), "" if nothing; and what this
   /// one leaves. Kept in the manifest.
   virtual std::string previous_state() const { return {}; }

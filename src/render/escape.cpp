@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -29,12 +28,18 @@ bool valid_utf8(std::string_view s) {
 /// What html_escape puts for byte `c`: its entity, or nothing for a byte that stays.
 std::string_view entity(char c) {
   switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '"': return "&quot;";
-    case '\'': return "&#39;";
-    default: return {};
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return "&quot;";
+    case '\'':
+      return "&#39;";
+    default:
+      return {};
   }
 }
 
@@ -75,8 +80,10 @@ std::string url_encode(std::string_view s) {
   std::string out;
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += ch;
-    else percent(out, c);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+      out += ch;
+    else
+      percent(out, c);
   }
   return out;
 }
@@ -121,8 +128,8 @@ bool json_plain(std::string_view s) {
 
 void append_json_string(std::string& out, std::string_view s) {
   if (!valid_utf8(s)) {
-    out += nlohmann::json(std::string(s)).dump(-1, ' ', false,
-                                               nlohmann::json::error_handler_t::replace);
+    out += nlohmann::json(std::string(s))
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return;
   }
   out += '"';
@@ -136,13 +143,27 @@ void append_json_string(std::string& out, std::string_view s) {
     auto u = static_cast<unsigned char>(s[i]);
     char esc[8];
     switch (u) {
-      case '"': std::strcpy(esc, "\\\""); break;
-      case '\\': std::strcpy(esc, "\\\\"); break;
-      case '\b': std::strcpy(esc, "\\b"); break;
-      case '\f': std::strcpy(esc, "\\f"); break;
-      case '\n': std::strcpy(esc, "\\n"); break;
-      case '\r': std::strcpy(esc, "\\r"); break;
-      case '\t': std::strcpy(esc, "\\t"); break;
+      case '"':
+        std::strcpy(esc, "\\\"");
+        break;
+      case '\\':
+        std::strcpy(esc, "\\\\");
+        break;
+      case '\b':
+        std::strcpy(esc, "\\b");
+        break;
+      case '\f':
+        std::strcpy(esc, "\\f");
+        break;
+      case '\n':
+        std::strcpy(esc, "\\n");
+        break;
+      case '\r':
+        std::strcpy(esc, "\\r");
+        break;
+      case '\t':
+        std::strcpy(esc, "\\t");
+        break;
       default:
         if (u >= 0x20) continue;
         std::snprintf(esc, sizeof esc, "\\u%04x", u);
@@ -166,9 +187,12 @@ std::string script_safe_json(std::string_view j) {
   out.reserve(j.size());
   for (std::size_t i = 0; i < j.size(); ++i) {
     char c = j[i];
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
     else if (c == '\xE2' && i + 2 < j.size() && j[i + 1] == '\x80' &&
              (j[i + 2] == '\xA8' || j[i + 2] == '\xA9')) {
       out += j[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
@@ -180,8 +204,9 @@ std::string script_safe_json(std::string_view j) {
   return out;
 }
 
-std::string fill_url_template(std::string_view tmpl,
-                              std::initializer_list<std::pair<std::string_view, std::string_view>> vars) {
+std::string fill_url_template(
+    std::string_view tmpl,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> vars) {
   std::string out;
   out.reserve(tmpl.size() + 32);
   std::size_t i = 0;
@@ -190,7 +215,8 @@ std::string fill_url_template(std::string_view tmpl,
       std::size_t close = tmpl.find('}', i + 1);
       if (close != std::string_view::npos) {
         std::string_view name = tmpl.substr(i + 1, close - i - 1);
-        auto it = std::find_if(vars.begin(), vars.end(), [&](const auto& v) { return v.first == name; });
+        auto it =
+            std::find_if(vars.begin(), vars.end(), [&](const auto& v) { return v.first == name; });
         if (it != vars.end()) {
           out += url_encode(it->second);
           i = close + 1;

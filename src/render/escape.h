@@ -2,9 +2,9 @@
 /// Escaping for every context a value from a persona file can land in. Everything read from the
 /// library is untrusted: it goes through one of these on its way into a page.
 #include <initializer_list>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace persona::render {
 
@@ -43,8 +43,9 @@ std::string script_safe_json(std::string_view json_text);
 
 /// A URL template with {name} placeholders replaced by the URL-encoded values in `vars`.
 /// Unknown placeholders are left as they are.
-std::string fill_url_template(std::string_view tmpl,
-                              std::initializer_list<std::pair<std::string_view, std::string_view>> vars);
+std::string fill_url_template(
+    std::string_view tmpl,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> vars);
 
 /// Backslash-escapes the characters Markdown reads as inline syntax anywhere in a line
 /// (backslash, backtick, * _ [ ] < > # | ~ & !), for metadata (names, slugs) put into Markdown.

@@ -108,8 +108,8 @@ class Writer : public Sink {
     made(path, std::move(blob), *now, key);
   }
 
-  void file_pieces(const std::string& path, std::optional<std::uint64_t> size, const std::string& key,
-                   const std::function<void(const Piece&)>& fill) override {
+  void file_pieces(const std::string& path, std::optional<std::uint64_t> size,
+                   const std::string& key, const std::function<void(const Piece&)>& fill) override {
     std::size_t i = claim(path);
     fs::path target = dir_ / path;
     make_parent(path);
@@ -122,7 +122,8 @@ class Writer : public Sink {
       });
     });
     if (in_place_) track(w.path);
-    if (size && w.stat.size != *size) throw std::logic_error("file " + path + " is not the size announced");
+    if (size && w.stat.size != *size)
+      throw std::logic_error("file " + path + " is not the size announced");
     std::string blob;
     std::future<std::string> blob_later;
     if (hasher)
@@ -375,7 +376,8 @@ class Writer : public Sink {
     if (slash == std::string::npos) return;
     if (ready_dirs_.count(std::string_view(path).substr(0, slash))) return;
     std::lock_guard<std::mutex> lock(dirs_mutex_);
-    for (std::size_t at = path.find('/'); at != std::string::npos && at <= slash; at = path.find('/', at + 1)) {
+    for (std::size_t at = path.find('/'); at != std::string::npos && at <= slash;
+         at = path.find('/', at + 1)) {
       std::string dir = path.substr(0, at);
       if (made_dirs_.count(dir)) continue;
       fs::path p = dir_ / dir;
@@ -458,7 +460,7 @@ class Writer : public Sink {
   int root_ = -1;                                         ///< in place: `dir_` open
   std::deque<Dir> dirs_;                                  ///< in place: the root ("") first
   std::vector<std::uint32_t> old_dir_;                    ///< by place in old_: where in dirs_
-  mutable std::string old_state_;  ///< until previous_state() hands it over
+  mutable std::string old_state_;                         ///< until previous_state() hands it over
   std::string state_;
   std::uint64_t written_ns_ = 0;
   std::atomic<std::size_t> written_{0}, unchanged_{0};
@@ -478,7 +480,8 @@ bool is_empty_dir(const fs::path& p) {
 
 }  // namespace
 
-WriteReport write_export(const fs::path& out_arg, Disk& disk, const std::function<void(Sink&)>& produce) {
+WriteReport write_export(const fs::path& out_arg, Disk& disk,
+                         const std::function<void(Sink&)>& produce) {
   std::error_code ec;
   fs::path out = fs::absolute(out_arg, ec).lexically_normal();
   if (ec) throw io_error("cannot resolve " + shown(out_arg) + ": " + ec.message());
@@ -491,17 +494,20 @@ WriteReport write_export(const fs::path& out_arg, Disk& disk, const std::functio
   bool exists = fs::exists(fs::symlink_status(out, ec));
   Previous previous;
   if (exists) {
-    if (!fs::is_directory(out, ec)) throw io_error(shown(out_arg) + " exists and is not a directory");
+    if (!fs::is_directory(out, ec))
+      throw io_error(shown(out_arg) + " exists and is not a directory");
     // One export at a time: what another one is writing would look like leftovers to this one.
     Fd lock(::open(out.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (lock.get() < 0) throw errno_error("open", out, errno);
     if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
-      if (errno == EWOULDBLOCK) throw io_error("cannot export to " + shown(out_arg) + ": another export is writing to it");
+      if (errno == EWOULDBLOCK)
+        throw io_error("cannot export to " + shown(out_arg) + ": another export is writing to it");
       throw errno_error("lock", out, errno);
     }
     read_previous(out, previous);
     if (!previous.found && !is_empty_dir(out))
-      throw io_error("refusing to replace " + shown(out_arg) + ": it is not empty and holds no previous export",
+      throw io_error("refusing to replace " + shown(out_arg) +
+                         ": it is not empty and holds no previous export",
                      "export into a new or empty directory; an export is recognised by its " +
                          std::string(kManifestFile));
     Writer writer(out, lock.get(), true, previous, disk);
@@ -517,13 +523,16 @@ WriteReport write_export(const fs::path& out_arg, Disk& disk, const std::functio
 
   fs::create_directories(out.parent_path(), ec);
   if (ec) throw io_error("cannot create " + shown(out.parent_path()) + ": " + ec.message());
-  std::string pattern = (out.parent_path() / (out.filename().string() + ".persona-tmp-XXXXXX")).string();
-  if (!::mkdtemp(pattern.data())) throw errno_error("create a temporary directory beside", out, errno);
+  std::string pattern =
+      (out.parent_path() / (out.filename().string() + ".persona-tmp-XXXXXX")).string();
+  if (!::mkdtemp(pattern.data()))
+    throw errno_error("create a temporary directory beside", out, errno);
   TempDir tmp{fs::path(pattern)};
   // mkdtemp makes it private; the export is as readable as any new directory.
   mode_t mask = ::umask(0);
   ::umask(mask);
-  if (::chmod(tmp.path().c_str(), 0777 & ~mask) != 0) throw errno_error("create", tmp.path(), errno);
+  if (::chmod(tmp.path().c_str(), 0777 & ~mask) != 0)
+    throw errno_error("create", tmp.path(), errno);
   Writer writer(tmp.path(), -1, false, previous, disk);
   produce(writer);
   writer.finish();

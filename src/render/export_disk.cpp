@@ -62,7 +62,8 @@ bool read_whole(const fs::path& p, std::string& out, std::optional<FileStat>* st
 
 /// True when the files hold the same bytes.
 bool same_files(const fs::path& a, const fs::path& b) {
-  Fd fa(::open(a.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)), fb(::open(b.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  Fd fa(::open(a.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)),
+      fb(::open(b.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (fa.get() < 0 || fb.get() < 0) return false;
   std::string ba(1 << 16, '\0'), bb(1 << 16, '\0');
   for (;;) {
@@ -134,7 +135,8 @@ using namespace exporting;
 
 // ---- Disk: the real file system ------------------------------------------------------------
 
-Disk::Written Disk::write(const fs::path& path, bool beside, const std::function<void(const Piece&)>& fill) {
+Disk::Written Disk::write(const fs::path& path, bool beside,
+                          const std::function<void(const Piece&)>& fill) {
   Written w;
   Fd fd;
   if (!beside) {

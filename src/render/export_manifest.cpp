@@ -1,12 +1,12 @@
 #include "render/export_manifest.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
-#include <xxhash.h>
 
 #include "render/escape.h"
 #include "render/export_disk.h"
@@ -26,12 +26,13 @@ void append_number(std::string& out, std::uint64_t v) {
 
 std::string hash_text(std::string_view data) {
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(data.data(), data.size())));
   return buf;
 }
 
-/// Reads a manifest in exactly the shape ManifestWriter writes it, byte for byte (one line per file,
-/// in path order), without building a JSON tree and without copying a string: the entries
+/// Reads a manifest in exactly the shape ManifestWriter writes it, byte for byte (one line per
+/// file, in path order), without building a JSON tree and without copying a string: the entries
 /// point into `s`. False for anything else, which the general parser then reads.
 bool parse_manifest_fast(std::string_view s, Manifest& m) {
   const char* p = s.data();
@@ -151,8 +152,8 @@ void read_previous(const fs::path& out, Previous& prev) {
     for (auto& e : m.files) e.key = {};
   prev.files = std::move(m.files);
   std::string data;
-  if (same_renderer && m.state_size > 0 && read_whole(out / kStateFile, data) && data.size() == m.state_size &&
-      hash_text(data) == m.state_hash)
+  if (same_renderer && m.state_size > 0 && read_whole(out / kStateFile, data) &&
+      data.size() == m.state_size && hash_text(data) == m.state_hash)
     prev.state = std::move(data);
 }
 

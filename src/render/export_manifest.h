@@ -31,9 +31,10 @@ struct Previous {
   Previous(const Previous&) = delete;
   Previous& operator=(const Previous&) = delete;
 
-  bool found = false;            ///< a manifest is there (of any format, even damaged)
-  std::uint64_t written_ns = 0;  ///< the manifest's mtime: a file as new as it may have changed since
-  std::vector<Entry> files;      ///< sorted by path, each path once
+  bool found = false;  ///< a manifest is there (of any format, even damaged)
+  std::uint64_t written_ns =
+      0;                     ///< the manifest's mtime: a file as new as it may have changed since
+  std::vector<Entry> files;  ///< sorted by path, each path once
   std::string state;
   std::string text;               ///< the manifest
   std::deque<std::string> owned;  ///< strings the general parser unescaped

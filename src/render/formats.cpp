@@ -19,16 +19,14 @@ const TemplateSet& need(const TemplateSet* templates) {
 
 const std::vector<Format>& formats() {
   static const std::vector<Format> kFormats = {
-      {"html", ".html", true, "a static website",
-       "a standalone page, styles inlined, no script",
+      {"html", ".html", true, "a static website", "a standalone page, styles inlined, no script",
        [](const RenderContext& ctx, const TemplateSet* t, Sink& out) {
          add_html_site(ctx, need(t), out);
        },
        [](const RenderContext& ctx, const TemplateSet* t, const Persona& p) {
          return standalone_persona_page(ctx, need(t), p);
        }},
-      {"json", ".json", false, "library.json and one file per persona",
-       "as in the JSON export",
+      {"json", ".json", false, "library.json and one file per persona", "as in the JSON export",
        [](const RenderContext& ctx, const TemplateSet*, Sink& out) { add_json_export(ctx, out); },
        [](const RenderContext& ctx, const TemplateSet*, const Persona& p) {
          return persona_document(ctx, p);

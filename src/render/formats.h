@@ -12,11 +12,11 @@
 namespace persona::render {
 
 struct Format {
-  std::string_view name;          ///< as --format takes it: "html", "json", "md"
-  std::string_view extension;     ///< of the files it writes: ".html"
-  bool needs_templates;           ///< renders through a TemplateSet
-  std::string_view export_help;   ///< what `persona export --format NAME` writes
-  std::string_view render_help;   ///< what `persona render --format NAME` writes
+  std::string_view name;         ///< as --format takes it: "html", "json", "md"
+  std::string_view extension;    ///< of the files it writes: ".html"
+  bool needs_templates;          ///< renders through a TemplateSet
+  std::string_view export_help;  ///< what `persona export --format NAME` writes
+  std::string_view render_help;  ///< what `persona render --format NAME` writes
   /// Sends this format's files of a whole-library export to `out`.
   void (*add_export)(const RenderContext& ctx, const TemplateSet* templates, Sink& out);
   /// One persona as `persona render` writes it.

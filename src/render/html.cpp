@@ -113,7 +113,8 @@ CardText card_text_of(const FieldTexts& t) {
 
 CardText card_text(const Persona& p) {
   // Only the two fields a card shows.
-  return card_from(markdown_text(text_field(p, "identity")), markdown_text(text_field(p, "aha_moment")));
+  return card_from(markdown_text(text_field(p, "identity")),
+                   markdown_text(text_field(p, "aha_moment")));
 }
 
 namespace {
@@ -208,8 +209,9 @@ Value contribute_links(const RenderContext& ctx, const Persona& p, const std::st
 // field, each from one parse of its Markdown; the page's shape is easier to check against the
 // template when it reads top to bottom in one place.
 Value persona_page_data(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
-                        const PersonaActivity& a, const std::map<std::string, MentionLink>& mentions,
-                        bool standalone, FieldTexts& texts) {
+                        const PersonaActivity& a,
+                        const std::map<std::string, MentionLink>& mentions, bool standalone,
+                        FieldTexts& texts) {
   texts.assign(profile_fields().size(), std::string());
   Value sections = Value::list();
   HtmlOptions md;
@@ -255,8 +257,8 @@ Value persona_page_data(const RenderContext& ctx, const TemplateSet& templates, 
   }
 
   std::string page = ctx.paths.persona(p.pid, ".html");
-  Value j = page_base(ctx, page, p.name + " · " + ctx.library.config.name, shorten(identity_text(texts), 160),
-                      standalone);
+  Value j = page_base(ctx, page, p.name + " · " + ctx.library.config.name,
+                      shorten(identity_text(texts), 160), standalone);
   j.set("sections", std::move(sections));
   std::string root = j.get("root")->str();
   if (standalone) {
@@ -270,8 +272,8 @@ Value persona_page_data(const RenderContext& ctx, const TemplateSet& templates, 
     tag.set("tag", t);
     tag.set("href", root + "index.html?tag=" + url_encode(t));
   }
-  Value& persona =
-      j.set("persona", card(ctx, p, card_text_of(texts), static_cast<long long>(a.comments.size()), root, &tags));
+  Value& persona = j.set("persona", card(ctx, p, card_text_of(texts),
+                                         static_cast<long long>(a.comments.size()), root, &tags));
   persona.set("version", p.version);
   persona.set("archetype", p.archetype());
 
@@ -302,8 +304,9 @@ Value persona_page_data(const RenderContext& ctx, const TemplateSet& templates, 
     }
   }
   bool has_comments = !comments.empty();
-  j.set("comments_heading", has_comments ? plural(static_cast<long long>(a.comments.size()), "comment", "comments")
-                                         : std::string("Comments"));
+  j.set("comments_heading",
+        has_comments ? plural(static_cast<long long>(a.comments.size()), "comment", "comments")
+                     : std::string("Comments"));
   j.set("comments", std::move(comments));
   j.set("has_comments", has_comments);
   std::string comment_url = contribute_url(ctx.library.config, p.pid, "", "comment");
@@ -314,13 +317,15 @@ Value persona_page_data(const RenderContext& ctx, const TemplateSet& templates, 
   if (a.total() > 0) {
     summary.push(Value::object()).set("text", plural(a.total(), "contribution", "contributions"));
     summary.push(Value::object())
-        .set("text", "from " + plural(static_cast<long long>(a.contributors.size()), "person", "people"));
+        .set("text",
+             "from " + plural(static_cast<long long>(a.contributors.size()), "person", "people"));
   }
   j.set("summary", std::move(summary));
   j.set("has_activity", a.total() > 0);
   j.set("last_activity", date_of(a.last_activity));
   j.set("last_activity_time", a.last_activity);
-  j.set("contribute_enabled", !contribute_url(ctx.library.config, p.pid, "identity", "confirm").empty());
+  j.set("contribute_enabled",
+        !contribute_url(ctx.library.config, p.pid, "identity", "confirm").empty());
   return j;
 }
 
@@ -356,7 +361,8 @@ Value index_data(const RenderContext& ctx, Value cards) {
     }
   }
   j.set("cards", std::move(cards));
-  j.set("apps", facet(apps, [&](const std::string& slug) { return ctx.paths.app(apps[slug].first); }));
+  j.set("apps",
+        facet(apps, [&](const std::string& slug) { return ctx.paths.app(apps[slug].first); }));
   j.set("categories", facet(cats, [&](const std::string& v) { return ctx.paths.category(v); }));
   j.set("tags", facet(tags, nullptr));
   // The scripts of the search index's shards (their number depends on the number of personas
@@ -367,9 +373,11 @@ Value index_data(const RenderContext& ctx, Value cards) {
     shards.push(Value::object()).set("src", root + search_shard_path(k));
   j.set("search_shards", std::move(shards));
   j.set("persona_count", std::to_string(lib.personas.size()));
-  j.set("persona_count_text", plural(static_cast<long long>(lib.personas.size()), "persona", "personas"));
+  j.set("persona_count_text",
+        plural(static_cast<long long>(lib.personas.size()), "persona", "personas"));
   j.set("app_count_text", plural(static_cast<long long>(apps.size()), "app", "apps"));
-  j.set("contribution_count_text", plural(static_cast<long long>(lib.records.size()), "contribution", "contributions"));
+  j.set("contribution_count_text",
+        plural(static_cast<long long>(lib.records.size()), "contribution", "contributions"));
   std::string contribute = contribute_url(lib.config, "", "", "");
   j.set("has_contribute", !contribute.empty());
   j.set("contribute_href", std::move(contribute));
@@ -378,8 +386,9 @@ Value index_data(const RenderContext& ctx, Value cards) {
 
 Value group_data(const RenderContext& ctx, const std::string& page, const std::string& kind,
                  const std::string& title, std::size_t members, Value cards) {
-  Value j = page_base(ctx, page, title + " personas · " + ctx.library.config.name,
-                      plural(static_cast<long long>(members), "persona", "personas") + " for " + title);
+  Value j =
+      page_base(ctx, page, title + " personas · " + ctx.library.config.name,
+                plural(static_cast<long long>(members), "persona", "personas") + " for " + title);
   j.set("kind", kind);
   j.set("heading", title);
   j.set("count_text", plural(static_cast<long long>(members), "persona", "personas"));
@@ -390,9 +399,9 @@ Value group_data(const RenderContext& ctx, const std::string& page, const std::s
 /// Renders `name` with the cards of `members` (indexes into the library's personas) and sends it
 /// to `out`: through markers and pieces when the template shows each card once, in order.
 void list_page(const TemplateSet& templates, const std::string& name, const std::string& path,
-               const std::vector<std::size_t>& members,
-               const std::function<Value(Value)>& data, const std::function<std::string(std::size_t)>& card_html,
-               const std::string& key, Sink& out) {
+               const std::vector<std::size_t>& members, const std::function<Value(Value)>& data,
+               const std::function<std::string(std::size_t)>& card_html, const std::string& key,
+               Sink& out) {
   if (!key.empty() && out.reuse(path, key)) return;
   std::string marked = templates.render(
       name, data(card_list(members.size(), [&](std::size_t i) { return card_marker(i); })));
@@ -406,9 +415,10 @@ void list_page(const TemplateSet& templates, const std::string& name, const std:
     from = pos + m.size();
   }
   if (at.size() != members.size() || marked.find("<\x1e", from) != std::string::npos) {
-    out.file(path, templates.render(name, data(card_list(members.size(), [&](std::size_t i) {
-                                                  return card_html(members[i]);
-                                                }))),
+    out.file(path,
+             templates.render(
+                 name, data(card_list(members.size(),
+                                      [&](std::size_t i) { return card_html(members[i]); }))),
              key);
     return;
   }
@@ -423,81 +433,88 @@ void list_page(const TemplateSet& templates, const std::string& name, const std:
   });
 }
 
-std::string sitemap(const RenderContext& ctx, const std::vector<std::string>& pages) {
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-  for (const auto& path : pages) out += "  <url><loc>" + html_escape(ctx.base_url + path) + "</loc></url>\n";
-  return out + "</urlset>\n";
-}
-
 }  // namespace
 
-std::map<std::string, MentionLink> mention_links(const RenderContext& ctx, const std::string& root) {
+std::map<std::string, MentionLink> mention_links(const RenderContext& ctx,
+                                                 const std::string& root) {
   std::map<std::string, MentionLink> out;
   for (const auto& other : ctx.library.personas)
     out[other.pid] = MentionLink{root + ctx.paths.persona(other.pid, ".html"), other.name};
   return out;
 }
 
-std::string site_persona_page(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
-                              const PersonaActivity& a, const std::map<std::string, MentionLink>& mentions) {
+std::string site_persona_page(const RenderContext& ctx, const TemplateSet& templates,
+                              const Persona& p, const PersonaActivity& a,
+                              const std::map<std::string, MentionLink>& mentions) {
   FieldTexts texts;
-  return templates.render("persona.mustache", persona_page_data(ctx, templates, p, a, mentions, false, texts));
+  return templates.render("persona.mustache",
+                          persona_page_data(ctx, templates, p, a, mentions, false, texts));
 }
 
-PersonaParts site_persona_parts(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
-                                const PersonaActivity& a, const std::map<std::string, MentionLink>& mentions) {
+PersonaParts site_persona_parts(const RenderContext& ctx, const TemplateSet& templates,
+                                const Persona& p, const PersonaActivity& a,
+                                const std::map<std::string, MentionLink>& mentions) {
   FieldTexts texts;
   PersonaParts out;
-  out.page = templates.render("persona.mustache", persona_page_data(ctx, templates, p, a, mentions, false, texts));
+  out.page = templates.render("persona.mustache",
+                              persona_page_data(ctx, templates, p, a, mentions, false, texts));
   out.card = card_text_of(texts);
   out.search_text = search_text_json_of(texts);
   return out;
 }
 
+namespace {
+
+/// What each card shows of its persona, as a digest (the lists' input keys are made of them),
+/// for every persona whose digest is not known yet. On every core, and into one buffer per
+/// persona: an update of a large library computes all of them to find the pages that changed.
+void card_digests(const RenderContext& ctx, const std::vector<CardText>& texts,
+                  std::vector<std::string>& digests) {
+  const auto& personas = ctx.library.personas;
+  digests.resize(personas.size());
+  parallel_for(personas.size(), 0, [&](std::size_t i) {
+    if (!digests[i].empty()) return;
+    const Persona& p = personas[i];
+    std::string in;
+    auto add = [&](std::string_view v) { append_key_part(in, v); };
+    for (std::string_view v : {std::string_view(p.pid), std::string_view(p.name),
+                               std::string_view(p.app), std::string_view(p.category)})
+      add(v);
+    add(std::to_string(p.tags.size()));
+    add(std::to_string(ctx.activity_of(p.pid).comments.size()));
+    add(texts[i].excerpt);
+    add(texts[i].aha);
+    add(ctx.paths.persona(p.pid, ""));
+    add(ctx.paths.app(p.app));
+    add(ctx.paths.category(p.category));
+    for (const auto& t : p.tags) add(t);
+    digests[i] = blob_id(in);
+  });
+}
+
+}  // namespace
+
 void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
                     const std::vector<CardText>& texts, Sink& out, std::vector<std::string>& pages,
                     std::string_view key_salt, std::vector<std::string>* known) {
   const auto& personas = ctx.library.personas;
-  auto comments = [&](const Persona& p) { return static_cast<long long>(ctx.activity_of(p.pid).comments.size()); };
   auto card_html = [&](std::size_t i, const std::string& root) {
-    return templates.render("_card.mustache", card(ctx, personas[i], texts[i], comments(personas[i]), root));
+    auto comments = static_cast<long long>(ctx.activity_of(personas[i].pid).comments.size());
+    return templates.render("_card.mustache", card(ctx, personas[i], texts[i], comments, root));
   };
   // With a salt, each list page gets an input key: everything its cards show of each member,
   // and the settings. A page whose key did not change is kept without rendering its cards.
   std::vector<std::string> own;
   std::vector<std::string>& digests = known ? *known : own;
-  if (!key_salt.empty()) {
-    // On every core, and into one buffer per persona: an update of a large library computes all
-    // of them to find the one or two pages that changed.
-    digests.resize(personas.size());
-    parallel_for(personas.size(), 0, [&](std::size_t i) {
-      if (!digests[i].empty()) return;
-      const Persona& p = personas[i];
-      std::string in;
-      auto add = [&](std::string_view v) { append_key_part(in, v); };
-      add(p.pid);
-      add(p.name);
-      add(p.app);
-      add(p.category);
-      add(std::to_string(p.tags.size()));
-      add(std::to_string(comments(p)));
-      add(texts[i].excerpt);
-      add(texts[i].aha);
-      add(ctx.paths.persona(p.pid, ""));
-      add(ctx.paths.app(p.app));
-      add(ctx.paths.category(p.category));
-      for (const auto& t : p.tags) add(t);
-      digests[i] = blob_id(in);
-    });
-  }
+  if (!key_salt.empty()) card_digests(ctx, texts, digests);
   auto key = [&](const std::string& path, const std::vector<std::size_t>& members) -> std::string {
     if (key_salt.empty()) return {};
     const Config& c = ctx.library.config;
     std::string in;
-    for (const std::string& v : {std::string(key_salt), c.name, c.description, c.repository, c.contribute_url,
-                                 ctx.base_url, std::to_string(ctx.library.records.size()), path,
-                                 std::to_string(members.size())})
+    for (const std::string& v :
+         {std::string(key_salt), c.name, c.description, c.repository, c.contribute_url,
+          ctx.base_url, std::to_string(ctx.library.records.size()), path,
+          std::to_string(members.size())})
       append_key_part(in, v);
     for (std::size_t m : members) in += digests[m];
     return blob_id(in);
@@ -517,29 +534,34 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
     const std::vector<std::size_t>* members;
   };
   std::vector<Group> groups;
-  for (const auto& [app, members] : by_app) groups.push_back({ctx.paths.app(app), "App", app, &members});
+  for (const auto& [app, members] : by_app)
+    groups.push_back({ctx.paths.app(app), "App", app, &members});
   for (const auto& [cat, members] : by_category)
     groups.push_back({ctx.paths.category(cat), "Category", humanize(cat), &members});
   pages.push_back("index.html");
   for (const auto& g : groups) pages.push_back(g.path);
   parallel_for(groups.size() + 1, 0, [&](std::size_t n) {
     if (n == 0) {
-      list_page(templates, "index.mustache", "index.html", all,
-                [&](Value cards) { return index_data(ctx, std::move(cards)); },
-                [&](std::size_t i) { return card_html(i, ""); }, key("index.html", all), out);
+      list_page(
+          templates, "index.mustache", "index.html", all,
+          [&](Value cards) { return index_data(ctx, std::move(cards)); },
+          [&](std::size_t i) { return card_html(i, ""); }, key("index.html", all), out);
       return;
     }
     const Group& g = groups[n - 1];
-    list_page(templates, "group.mustache", g.path, *g.members,
-              [&](Value cards) { return group_data(ctx, g.path, g.kind, g.title, g.members->size(), std::move(cards)); },
-              [&](std::size_t i) { return card_html(i, "../"); }, key(g.path, *g.members), out);
+    list_page(
+        templates, "group.mustache", g.path, *g.members,
+        [&](Value cards) {
+          return group_data(ctx, g.path, g.kind, g.title, g.members->size(), std::move(cards));
+        },
+        [&](std::size_t i) { return card_html(i, "../"); }, key(g.path, *g.members), out);
   });
 }
 
-void add_html_rest(const RenderContext& ctx, const TemplateSet& templates, std::vector<std::string>& pages,
-                   Sink& out) {
+void add_html_rest(const RenderContext& ctx, const TemplateSet& templates,
+                   std::vector<std::string>& pages, Sink& out) {
   std::sort(pages.begin(), pages.end());
-  if (!ctx.base_url.empty()) out.file("sitemap.xml", sitemap(ctx, pages));
+  if (!ctx.base_url.empty()) out.file("sitemap.xml", sitemap(ctx.base_url, pages));
   for (const auto& name : templates.assets()) out.file("assets/" + name, templates.text(name));
 }
 
@@ -548,8 +570,9 @@ std::string standalone_persona_page(const RenderContext& ctx, const TemplateSet&
   std::string page = ctx.paths.persona(p.pid, ".html");
   std::string root = ctx.base_url.empty() ? root_prefix(page) : ctx.base_url;
   FieldTexts texts;
-  return templates.render("persona.mustache", persona_page_data(ctx, templates, p, ctx.activity_of(p.pid),
-                                                                mention_links(ctx, root), true, texts));
+  return templates.render("persona.mustache",
+                          persona_page_data(ctx, templates, p, ctx.activity_of(p.pid),
+                                            mention_links(ctx, root), true, texts));
 }
 
 void add_html_site(const RenderContext& ctx, const TemplateSet& templates, Sink& out) {

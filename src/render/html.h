@@ -60,8 +60,8 @@ CardText card_text(const Persona& p);
 std::map<std::string, MentionLink> mention_links(const RenderContext& ctx, const std::string& root);
 
 /// A persona's page in the site; `mentions` from mention_links(ctx, "../").
-std::string site_persona_page(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
-                              const PersonaActivity& activity,
+std::string site_persona_page(const RenderContext& ctx, const TemplateSet& templates,
+                              const Persona& p, const PersonaActivity& activity,
                               const std::map<std::string, MentionLink>& mentions);
 
 /// A persona's page (site_persona_page), its card's text (card_text) and its search text
@@ -71,8 +71,8 @@ struct PersonaParts {
   CardText card;
   std::string search_text;
 };
-PersonaParts site_persona_parts(const RenderContext& ctx, const TemplateSet& templates, const Persona& p,
-                                const PersonaActivity& activity,
+PersonaParts site_persona_parts(const RenderContext& ctx, const TemplateSet& templates,
+                                const Persona& p, const PersonaActivity& activity,
                                 const std::map<std::string, MentionLink>& mentions);
 
 /// index.html and the page of each app and category; `texts[i]` is the card text of
@@ -86,8 +86,8 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
                     std::string_view key_salt = {}, std::vector<std::string>* digests = nullptr);
 
 /// sitemap.xml (with a base URL; `pages` gets sorted) and the static assets.
-void add_html_rest(const RenderContext& ctx, const TemplateSet& templates, std::vector<std::string>& pages,
-                   Sink& out);
+void add_html_rest(const RenderContext& ctx, const TemplateSet& templates,
+                   std::vector<std::string>& pages, Sink& out);
 
 /// A persona's searchable text (the "text" member of its search entry), as compact JSON.
 std::string search_text_json(const Persona& p);

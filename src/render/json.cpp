@@ -14,7 +14,8 @@ ojson time_or_null(const std::string& t) { return t.empty() ? ojson(nullptr) : o
 /// whole numbers written without a point stay integers; the others are read as doubles, which
 /// JSON writes back with their point ("1.0").
 ojson version_number(const std::string& text) {
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 16)
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
+      text.size() < 16)
     return std::stoll(text);
   try {
     return std::stod(text);
@@ -111,7 +112,8 @@ std::string persona_document(const RenderContext& ctx, const Persona& p) {
 std::string library_document(const RenderContext& ctx) {
   const auto& lib = ctx.library;
   std::map<std::string, int> apps, cats, tags;
-  std::map<std::string, std::string> app_names;  // slug -> the app's name, as the first persona writes it
+  std::map<std::string, std::string>
+      app_names;  // slug -> the app's name, as the first persona writes it
   for (const auto& p : lib.personas) {
     std::string slug = p.app_slug();
     ++apps[slug];
@@ -146,7 +148,8 @@ std::string library_document(const RenderContext& ctx) {
     return head;
   std::string out = head.substr(0, head.size() - empty.size()) + "  \"personas\": [\n";
   for (std::size_t i = 0; i < lib.personas.size(); ++i) {
-    std::string item = persona_json(ctx, lib.personas[i]).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string item = persona_json(ctx, lib.personas[i])
+                           .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     out += "    ";
     for (char c : item) {
       out += c;

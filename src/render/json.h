@@ -2,9 +2,8 @@
 /// The JSON export: library.json (the whole library) and personas/<pid>.json (one persona each),
 /// with the community figures. The shape is published as schema/export.schema.json (draft-07);
 /// "format" is raised when it changes incompatibly.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "render/context.h"
 

@@ -15,7 +15,8 @@ bool is_safe_output_path(std::string_view path) {
   std::size_t start = 0;
   while (true) {
     std::size_t slash = path.find('/', start);
-    std::string_view part = path.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    std::string_view part =
+        path.substr(start, slash == std::string_view::npos ? slash : slash - start);
     if (part.empty() || part[0] == '.' || part == "..") return false;
     for (char c : part) {
       bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -42,12 +43,14 @@ std::vector<const std::string*> distinct_sorted(const std::vector<const std::str
   std::vector<const std::string*> out;
   for (const std::string* s : all)
     if (seen.insert(*s).second) out.push_back(s);
-  std::sort(out.begin(), out.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+  std::sort(out.begin(), out.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
   return out;
 }
 
 /// Assigns each name (sorted, distinct) a unique slug; on a clash every later name gets a hash.
-std::unordered_map<std::string, std::string> unique_slugs(const std::vector<const std::string*>& names) {
+std::unordered_map<std::string, std::string> unique_slugs(
+    const std::vector<const std::string*>& names) {
   std::unordered_map<std::string, std::string> out;
   out.reserve(names.size());
   // The slugs on every core (there is one per persona), the clashes in order.
@@ -117,7 +120,8 @@ std::string contribute_url(const Config& config, std::string_view pid, std::stri
     if (config.repository.empty()) return "";
     std::string_view repo = config.repository;
     while (!repo.empty() && repo.back() == '/') repo.remove_suffix(1);
-    fallback = std::string(repo) + "/issues/new?template=contribution.yml&pid={pid}&field={field}&kind={kind}";
+    fallback = std::string(repo) +
+               "/issues/new?template=contribution.yml&pid={pid}&field={field}&kind={kind}";
     tmpl = fallback;
   }
   std::string url = fill_url_template(tmpl, {{"pid", pid}, {"field", field}, {"kind", kind}});
@@ -135,8 +139,18 @@ std::string root_prefix(std::string_view page) {
 std::string humanize(std::string_view slug) {
   std::string out;
   for (char c : slug) out += c == '-' ? ' ' : c;
-  if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 'a' + 'A');
+  if (!out.empty() && out[0] >= 'a' && out[0] <= 'z')
+    out[0] = static_cast<char>(out[0] - 'a' + 'A');
   return out;
+}
+
+std::string sitemap(std::string_view base_url, const std::vector<std::string>& pages) {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  for (const auto& path : pages)
+    out += "  <url><loc>" + html_escape(std::string(base_url) + path) + "</loc></url>\n";
+  return out + "</urlset>\n";
 }
 
 }  // namespace persona::render

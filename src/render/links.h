@@ -46,4 +46,7 @@ std::string root_prefix(std::string_view page);
 /// "Data infrastructure" for "data-infrastructure".
 std::string humanize(std::string_view slug);
 
+/// sitemap.xml for `pages` (paths relative to the site) published at `base_url`.
+std::string sitemap(std::string_view base_url, const std::vector<std::string>& pages);
+
 }  // namespace persona::render

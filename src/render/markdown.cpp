@@ -15,12 +15,23 @@ std::string q(const std::string& s) {
   std::string out;
   for (char c : json_string(s)) {
     switch (c) {
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      case '[': out += "\\u005b"; break;
-      case ']': out += "\\u005d"; break;
-      default: out += c;
+      case '<':
+        out += "\\u003c";
+        break;
+      case '>':
+        out += "\\u003e";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      case '[':
+        out += "\\u005b";
+        break;
+      case ']':
+        out += "\\u005d";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -90,7 +101,8 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
     if (o.activity) {
       out += "contributions: " + std::to_string(o.activity->total()) + "\n";
       out += "contributors: " + std::to_string(o.activity->contributors.size()) + "\n";
-      out += "last_activity: " + (o.activity->last_activity.empty() ? "null" : q(o.activity->last_activity)) + "\n";
+      out += "last_activity: " +
+             (o.activity->last_activity.empty() ? "null" : q(o.activity->last_activity)) + "\n";
     }
     out += "---\n\n";
   }
@@ -103,7 +115,8 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
   }
   out += "\n";
   if (!o.contribute_href.empty())
-    out += "\nRecognize yourself? [Confirm, correct or extend this persona](" + md_url(o.contribute_href) + ").\n";
+    out += "\nRecognize yourself? [Confirm, correct or extend this persona](" +
+           md_url(o.contribute_href) + ").\n";
   for (const auto& def : profile_fields()) {
     out += "\n## " + std::string(def.label) + "\n\n";
     if (o.activity) {
@@ -129,11 +142,14 @@ std::string persona_markdown(const Persona& p, const MarkdownOptions& o) {
       if (!r->field.empty()) {
         auto path = parse_record_field_path(r->field, nullptr);
         const FieldDef* def = path ? find_field(path->field) : nullptr;
-        if (def) out += " · on " + std::string(def->label) + (path->item ? " " + std::to_string(*path->item) : "");
+        if (def)
+          out += " · on " + std::string(def->label) +
+                 (path->item ? " " + std::to_string(*path->item) : "");
       }
       out += "\n\n";
       std::string text = user(r->text);
-      for (auto line : split_lines(text)) out += line.empty() ? ">\n" : "> " + std::string(line) + "\n";
+      for (auto line : split_lines(text))
+        out += line.empty() ? ">\n" : "> " + std::string(line) + "\n";
     }
   }
   return out;
@@ -164,8 +180,8 @@ std::string index_markdown(const RenderContext& ctx) {
   for (const auto& p : lib.personas) {
     std::string href = ctx.paths.persona(p.pid, ".md");
     out += "| [" + markdown_escape(p.name) + "](" + md_url(href) + ") | `" + p.pid + "` | " +
-           markdown_escape(p.app) + " | " + markdown_escape(humanize(p.category)) +
-           " | " + std::to_string(ctx.activity_of(p.pid).comments.size()) + " |\n";
+           markdown_escape(p.app) + " | " + markdown_escape(humanize(p.category)) + " | " +
+           std::to_string(ctx.activity_of(p.pid).comments.size()) + " |\n";
   }
   return out;
 }

@@ -10,7 +10,8 @@ namespace persona::render::mustache {
 // ---- Value ------------------------------------------------------------------------------------
 
 Value& Value::set(std::string_view key, Value v) {
-  if (kind_ != Kind::kObject) throw std::logic_error("mustache::Value::set on a value that is not an object");
+  if (kind_ != Kind::kObject)
+    throw std::logic_error("mustache::Value::set on a value that is not an object");
   for (std::size_t i = 0; i < keys_.size(); ++i) {
     if (keys_[i] == key) {
       items_[i] = std::move(v);
@@ -23,7 +24,8 @@ Value& Value::set(std::string_view key, Value v) {
 }
 
 Value& Value::push(Value v) {
-  if (kind_ != Kind::kList) throw std::logic_error("mustache::Value::push on a value that is not a list");
+  if (kind_ != Kind::kList)
+    throw std::logic_error("mustache::Value::push on a value that is not a list");
   items_.push_back(std::move(v));
   return items_.back();
 }
@@ -36,7 +38,9 @@ const Value* Value::get(std::string_view key) const {
   return nullptr;
 }
 
-Value* Value::get(std::string_view key) { return const_cast<Value*>(std::as_const(*this).get(key)); }
+Value* Value::get(std::string_view key) {
+  return const_cast<Value*>(std::as_const(*this).get(key));
+}
 
 // ---- Template: parsing ------------------------------------------------------------------------
 
@@ -48,9 +52,11 @@ Value* Value::get(std::string_view key) { return const_cast<Value*>(std::as_cons
 struct Template::Node {
   enum class Op : std::uint8_t { kText, kLine, kVar, kRawVar, kSection, kInverted, kPartial };
   Op op = Op::kText;
-  bool dot = false;     ///< the name is "." (the top of the context stack)
-  std::size_t end = 0;  ///< kSection, kInverted: one past the section's last child; kLine: newline size
-  std::string text;     ///< the text (kLine: then its newline, "\r\n", "\n" or "\r"), or the tag's name
+  bool dot = false;  ///< the name is "." (the top of the context stack)
+  std::size_t end =
+      0;  ///< kSection, kInverted: one past the section's last child; kLine: newline size
+  std::string
+      text;  ///< the text (kLine: then its newline, "\r\n", "\n" or "\r"), or the tag's name
   /// A dotted name split as kainjow splits it (std::getline on '.': "a..b" is a, "", b and a
   /// trailing '.' adds nothing); empty for names without a dot.
   std::vector<std::string> parts;
@@ -59,7 +65,9 @@ struct Template::Node {
 namespace {
 
 /// std::isspace in the "C" locale, which is what kainjow's trim() and delimiter check use.
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
 
 std::string_view trim(std::string_view s) {
   std::size_t b = 0, e = s.size();
@@ -105,7 +113,7 @@ std::vector<std::string> split_dotted(std::string_view name) {
 Template::Template(std::string_view in) {
   using Op = Node::Op;
   std::string begin = "{{", end = "}}";
-  bool brace = true;  // the delimiters are the default ones: only then is {{{ }}} a tag
+  bool brace = true;   // the delimiters are the default ones: only then is {{{ }}} a tag
   bool merge = false;  // the last node is a text run that more text may join
 
   struct Section {
@@ -142,8 +150,10 @@ Template::Template(std::string_view in) {
     if (in.substr(pos, begin.size()) != begin) {
       // kainjow's newlines: "\r\n", "\n", and a lone "\r" too.
       std::size_t nl = 0;
-      if (in[pos] == '\r') nl = pos + 1 < n && in[pos + 1] == '\n' ? 2 : 1;
-      else if (in[pos] == '\n') nl = 1;
+      if (in[pos] == '\r')
+        nl = pos + 1 < n && in[pos + 1] == '\n' ? 2 : 1;
+      else if (in[pos] == '\n')
+        nl = 1;
       if (nl) {
         if (!merge) nodes_.emplace_back();
         Node& line = nodes_.back();
@@ -207,10 +217,17 @@ Template::Template(std::string_view in) {
         merge = false;
         break;
       }
-      case '>': add_named(Op::kPartial, name); break;
-      case '&': add_named(Op::kRawVar, name); break;
-      case '!': break;
-      default: add_named(Op::kVar, contents); break;
+      case '>':
+        add_named(Op::kPartial, name);
+        break;
+      case '&':
+        add_named(Op::kRawVar, name);
+        break;
+      case '!':
+        break;
+      default:
+        add_named(Op::kVar, contents);
+        break;
     }
   }
   for (const Section& s : sections) {
@@ -248,8 +265,10 @@ struct Template::Render {
 
   /// kainjow's render_current_line; `newline` is empty at the end of the output.
   void end_line(std::string_view newline) {
-    if (section_line && line_is_blank()) out.resize(line_start);
-    else out += newline;
+    if (section_line && line_is_blank())
+      out.resize(line_start);
+    else
+      out += newline;
     line_start = out.size();
     section_line = false;
   }
@@ -303,7 +322,9 @@ struct Template::Render {
     while (i < last) {
       const Node& n = t.nodes_[i];
       switch (n.op) {
-        case Op::kText: out += n.text; break;
+        case Op::kText:
+          out += n.text;
+          break;
         case Op::kLine: {
           const std::size_t text = n.text.size() - n.end;
           out.append(n.text, 0, text);

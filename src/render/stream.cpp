@@ -1,13 +1,16 @@
 #include "render/stream.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <cctype>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <future>
@@ -18,9 +21,6 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "core/hash.h"
@@ -95,7 +95,8 @@ Persona read_full_persona(const fs::path& root, const Item& it, const std::strin
 
 /// The input key of a persona's page: as persona_key(), with the hash of the file's bytes for
 /// its text and the mentions kept from the parse that made them.
-std::string page_key(const RenderContext& ctx, const Persona& p, const Item& it, std::string_view salt) {
+std::string page_key(const RenderContext& ctx, const Persona& p, const Item& it,
+                     std::string_view salt) {
   return persona_key_of(ctx, p, salt, "hash", it.hash,
                         std::set<std::string>(it.mentions.begin(), it.mentions.end()));
 }
@@ -125,7 +126,8 @@ std::string shared_inputs(const RenderContext& ctx, std::string_view salt) {
   }
   add(std::to_string(ctx.library.records.size()));
   for (const Record& r : ctx.library.records)
-    for (const std::string* v : {&r.file, &r.pid, &r.kind, &r.field, &r.text, &r.value_hash}) add(*v);
+    for (const std::string* v : {&r.file, &r.pid, &r.kind, &r.field, &r.text, &r.value_hash})
+      add(*v);
   return blob_id(in);
 }
 
@@ -136,7 +138,8 @@ std::string shared_inputs(const RenderContext& ctx, std::string_view salt) {
 /// thrown by the next put() and by finish().
 class PageWriter {
  public:
-  PageWriter(Sink& out, std::size_t max_queued) : out_(out), max_(max_queued), thread_([this] { run(); }) {}
+  PageWriter(Sink& out, std::size_t max_queued)
+      : out_(out), max_(max_queued), thread_([this] { run(); }) {}
   ~PageWriter() { stop(); }
   PageWriter(const PageWriter&) = delete;
   PageWriter& operator=(const PageWriter&) = delete;
@@ -202,7 +205,8 @@ class PageWriter {
 };
 
 /// Reads `len` bytes at `off` of `fd` (positioned reads: shards are written on several threads).
-void read_at(int fd, std::uint64_t off, std::uint64_t len, std::string& buf, const std::string& what) {
+void read_at(int fd, std::uint64_t off, std::uint64_t len, std::string& buf,
+             const std::string& what) {
   buf.resize(len);
   std::size_t got = 0;
   while (got < len) {
@@ -249,7 +253,8 @@ PreviousExport read_previous_export(const Sink& out) {
     for (std::size_t k = 0; k < was.shards.size(); ++k) {
       std::string path = out.previous_file(search_shard_path(k));
       std::error_code ec;
-      if (!path.empty() && fs::file_size(path, ec) == was.shard_sizes[k] && !ec) was.shards[k] = std::move(path);
+      if (!path.empty() && fs::file_size(path, ec) == was.shard_sizes[k] && !ec)
+        was.shards[k] = std::move(path);
     }
   return was;
 }
@@ -261,7 +266,11 @@ class SiteStream {
  public:
   SiteStream(Library& lean, PreviousExport last, const TemplateSet& templates,
              const StreamOptions& options, Sink& out)
-      : lean_(lean), last_(std::move(last)), templates_(templates), options_(options), out_(out),
+      : lean_(lean),
+        last_(std::move(last)),
+        templates_(templates),
+        options_(options),
+        out_(out),
         spool_(std::tmpfile(), &std::fclose) {}
 
   void run() {
@@ -276,7 +285,8 @@ class SiteStream {
 
  private:
   void check_old_entry(Item& it) const {
-    if (it.entry == Item::Entry::kOld && last_.shards[it.shard].empty()) it.entry = Item::Entry::kNone;
+    if (it.entry == Item::Entry::kOld && last_.shards[it.shard].empty())
+      it.entry = Item::Entry::kNone;
   }
 
   /// Pass 1: every file without problems, for what other pages show of it, in pid order.
@@ -323,8 +333,9 @@ class SiteStream {
     // In pid order; an Item is large, so the order is found first and each one moved once.
     std::vector<std::size_t> order(items.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return items[a].light.pid < items[b].light.pid; });
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return items[a].light.pid < items[b].light.pid;
+    });
     items_.reserve(items.size());
     for (std::size_t i : order) items_.push_back(std::move(items[i]));
   }
@@ -367,7 +378,8 @@ class SiteStream {
   void render_pages() {
     if (!spool_) throw io_error("cannot create a temporary file for the search index");
     PageWriter pages_out(out_, 32);
-    parallel_for(items_.size(), options_.jobs, [&](std::size_t i) { render_one(items_[i], i, pages_out); });
+    parallel_for(items_.size(), options_.jobs,
+                 [&](std::size_t i) { render_one(items_[i], i, pages_out); });
     pages_out.finish();
   }
 
@@ -547,14 +559,16 @@ class SiteStream {
 
 }  // namespace
 
-void stream_html_site(Library& lean, const TemplateSet& templates, const StreamOptions& options, Sink& out) {
+void stream_html_site(Library& lean, const TemplateSet& templates, const StreamOptions& options,
+                      Sink& out) {
   SiteStream(lean, read_previous_export(out), templates, options, out).run();
 }
 
 void stream_html_site(const std::function<Library()>& load, const TemplateSet& templates,
                       const StreamOptions& options, Sink& out) {
   // Reading the library and reading what the previous export left are independent: at once.
-  std::future<PreviousExport> was = std::async(std::launch::async, [&] { return read_previous_export(out); });
+  std::future<PreviousExport> was =
+      std::async(std::launch::async, [&] { return read_previous_export(out); });
   Library lean = load();
   SiteStream(lean, was.get(), templates, options, out).run();
 }

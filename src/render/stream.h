@@ -12,9 +12,9 @@
 ///  - The export's state (kStateFile) keeps, per persona file, the hash of its bytes, what stat
 ///    said of it (its Stamp, core/posix.h) and what the lists and the search index need of it.
 ///    A re-export reads only the files whose stamp changed (a file changed less than two seconds
-///    before it was read is read again next time, as in the validation cache), parses only the ones whose
-///    bytes changed (and those whose page shows something that changed elsewhere); every other
-///    page is kept from the previous export, its search entry copied from it; a search shard
+///    before it was read is read again next time, as in the validation cache), parses only the ones
+///    whose bytes changed (and those whose page shows something that changed elsewhere); every
+///    other page is kept from the previous export, its search entry copied from it; a search shard
 ///    whose entries all stayed as they were is kept without being read. The page keys and card
 ///    digests are kept too, and made again only for personas whose bytes changed, or for all
 ///    when what they share (settings, templates, other personas' outlines, records) did.

@@ -81,7 +81,8 @@ std::string encode_state(const std::vector<Item>& items, const std::vector<Perso
     const Persona& p = personas[i];
     put(s, p.file);
     put(s, it.hash);
-    for (std::uint64_t v : {it.stamp.size, it.stamp.mtime_ns, it.stamp.ctime_ns, it.stamp.ino, it.stamp.dev})
+    for (std::uint64_t v :
+         {it.stamp.size, it.stamp.mtime_ns, it.stamp.ctime_ns, it.stamp.ino, it.stamp.dev})
       put(s, std::to_string(v));
     put(s, p.pid);
     put(s, p.name);
@@ -120,13 +121,13 @@ std::unordered_map<std::string, Item> decode_state(std::string_view in,
   while (!in.empty()) {
     Item it;
     Stamp& st = it.stamp;
-    if (!get(in, it.light.file) || !get(in, it.hash) || !get(in, st.size) || !get(in, st.mtime_ns) ||
-        !get(in, st.ctime_ns) || !get(in, st.ino) || !get(in, st.dev) || !get(in, it.light.pid) ||
-        !get(in, it.light.name) ||
-        !get(in, it.light.app) || !get(in, it.light.category) || !get(in, it.light.tags) ||
-        !get(in, it.mentions) || !get(in, it.card.excerpt) || !get(in, it.card.aha) ||
-        !get(in, it.search_key) || !get(in, it.page_key) || !get(in, it.list_digest) ||
-        !get(in, it.shard) || !get(in, it.off) || !get(in, it.len) || it.shard >= shards)
+    if (!get(in, it.light.file) || !get(in, it.hash) || !get(in, st.size) ||
+        !get(in, st.mtime_ns) || !get(in, st.ctime_ns) || !get(in, st.ino) || !get(in, st.dev) ||
+        !get(in, it.light.pid) || !get(in, it.light.name) || !get(in, it.light.app) ||
+        !get(in, it.light.category) || !get(in, it.light.tags) || !get(in, it.mentions) ||
+        !get(in, it.card.excerpt) || !get(in, it.card.aha) || !get(in, it.search_key) ||
+        !get(in, it.page_key) || !get(in, it.list_digest) || !get(in, it.shard) ||
+        !get(in, it.off) || !get(in, it.len) || it.shard >= shards)
       return {};
     it.known = true;
     it.entry = Item::Entry::kOld;

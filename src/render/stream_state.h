@@ -22,13 +22,13 @@ using File = std::unique_ptr<FILE, int (*)(FILE*)>;
 
 /// What the lists, the search index and the page keys need of one persona file.
 struct Item {
-  std::string hash;  ///< git blob id of the file's bytes
+  std::string hash;       ///< git blob id of the file's bytes
   std::size_t quick = 0;  ///< a cheap hash of them, to notice a change between the two passes
   /// The file's stamp when `hash` was taken (empty when it had changed too recently to be
   /// trusted); `trusted` when this run found it unchanged and so did not read the file.
   Stamp stamp;
   bool trusted = false;
-  Persona light;     ///< file, pid, name, app, category, tags
+  Persona light;                      ///< file, pid, name, app, category, tags
   bool known = false;                 ///< mentions and card are set (from the state or a parse)
   std::vector<std::string> mentions;  ///< pids its fields mention, sorted
   CardText card;

@@ -39,15 +39,16 @@ std::pair<int, int> position(const std::string& text, std::size_t offset) {
 
 Diagnostic template_error(const std::string& origin, int line, int col, std::string message,
                           std::string hint = {}) {
-  return Diagnostic{"template", Severity::kError, origin, line, col, std::move(message),
-                    std::move(hint)};
+  return Diagnostic{"template", Severity::kError,   origin,         line,
+                    col,        std::move(message), std::move(hint)};
 }
 
 /// Every {{> name}} in a template, with its byte offset.
 std::vector<std::pair<std::string, std::size_t>> partial_refs(const std::string& text) {
   static const std::regex re(R"(\{\{>\s*([^\s}]+)\s*\}\})");
   std::vector<std::pair<std::string, std::size_t>> out;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
+       ++it)
     out.emplace_back((*it)[1].str(), static_cast<std::size_t>(it->position(0)));
   return out;
 }
@@ -125,7 +126,8 @@ std::string TemplateSet::render(const std::string& name, const mustache::Value& 
   auto it = files.find(name);
   if (it == files.end()) throw io_error("no template " + quote(name));
   auto page = compiled(name);
-  if (!page->tmpl.valid()) throw Error(kExitProblems, it->second.origin + ": " + page->tmpl.error());
+  if (!page->tmpl.valid())
+    throw Error(kExitProblems, it->second.origin + ": " + page->tmpl.error());
   // Partials come from the template files only ("{{> _head}}" is _head.mustache), never from the
   // data, so no value can be read as a template. load_templates() has checked that each one
   // parses and none includes itself.
@@ -146,7 +148,8 @@ std::string TemplateSet::render(const std::string& name, const mustache::Value& 
 
 std::string TemplateSet::fingerprint() const {
   std::string all;
-  for (const auto& [name, f] : files) all += name + " " + std::to_string(f.text.size()) + ":" + f.text + "\n";
+  for (const auto& [name, f] : files)
+    all += name + " " + std::to_string(f.text.size()) + ":" + f.text + "\n";
   return blob_id(all);
 }
 
@@ -181,7 +184,8 @@ void apply_overrides(const fs::path& dir, const std::vector<std::string>& known,
         hint = "templates that can be overridden: ";
         for (std::size_t i = 0; i < known.size(); ++i) hint += (i ? ", " : "") + known[i];
       }
-      load.diagnostics.push_back(template_error(origin, 0, 0, "unknown template " + quote(name), hint));
+      load.diagnostics.push_back(
+          template_error(origin, 0, 0, "unknown template " + quote(name), hint));
       continue;
     }
     files[name] = TemplateFile{read_file(p, 4 << 20), origin};
@@ -215,8 +219,9 @@ TemplateLoad load_templates(const std::optional<fs::path>& override_dir) {
       auto [line, col] = position(f.text, offset);
       std::vector<std::string> names(partials.begin(), partials.end());
       std::string hint = did_you_mean(ref, names);
-      load.diagnostics.push_back(template_error(f.origin, line, col, "unknown partial " + quote(ref),
-                                                hint.empty() ? "partials are the files named _*.mustache" : hint));
+      load.diagnostics.push_back(
+          template_error(f.origin, line, col, "unknown partial " + quote(ref),
+                         hint.empty() ? "partials are the files named _*.mustache" : hint));
     }
   }
   // A partial that includes itself, directly or not, would recurse without end.
@@ -237,8 +242,9 @@ TemplateLoad load_templates(const std::optional<fs::path>& override_dir) {
       const auto& f = files[p + ".mustache"];
       std::string chain;
       for (const auto& s : stack) chain += s + " -> ";
-      load.diagnostics.push_back(template_error(f.origin, 0, 0,
-                                                "partial " + quote(p) + " includes itself (" + chain + stack.front() + ")"));
+      load.diagnostics.push_back(template_error(
+          f.origin, 0, 0,
+          "partial " + quote(p) + " includes itself (" + chain + stack.front() + ")"));
     }
   }
   sort_diagnostics(load.diagnostics);

@@ -4,8 +4,8 @@
 /// name). Templates are Mustache (render/mustache.h, which reads and renders it as kainjow-mustache
 /// does): pages are "<page>.mustache", partials start with '_' ("_head.mustache", used as
 /// {{> _head}}), except _card.mustache, which renders one persona card on its own (pages include
-/// the result as {{{card_html}}}); everything else (site.css, search.js, favicon.svg) is copied into
-/// assets/ as it is.
+/// the result as {{{card_html}}}); everything else (site.css, search.js, favicon.svg) is copied
+/// into assets/ as it is.
 ///
 /// Every template is parsed when loaded, so a broken one is reported (file, line, column) before
 /// anything is written. Values are HTML-escaped by {{name}}; only keys ending in "_html", already

@@ -245,14 +245,16 @@ void too_few_items(const Site& at, Diagnostic& d) {
 
 void below_minimum(const Site& at, Diagnostic& d) {
   bool exclusive = at.sub && at.sub->contains("exclusiveMinimum");
-  d.message = exclusive ? at.subject() + " must be greater than " + number_text(at.sub, "exclusiveMinimum")
-                        : at.subject() + " must be at least " + number_text(at.sub, "minimum");
+  d.message =
+      exclusive ? at.subject() + " must be greater than " + number_text(at.sub, "exclusiveMinimum")
+                : at.subject() + " must be at least " + number_text(at.sub, "minimum");
 }
 
 void above_maximum(const Site& at, Diagnostic& d) {
   bool exclusive = at.sub && at.sub->contains("exclusiveMaximum");
-  d.message = exclusive ? at.subject() + " must be less than " + number_text(at.sub, "exclusiveMaximum")
-                        : at.subject() + " must be at most " + number_text(at.sub, "maximum");
+  d.message = exclusive
+                  ? at.subject() + " must be less than " + number_text(at.sub, "exclusiveMaximum")
+                  : at.subject() + " must be at most " + number_text(at.sub, "maximum");
 }
 
 void not_in_enum(const Site& at, Diagnostic& d) {

@@ -1,10 +1,5 @@
 #include "schema/schema.h"
 
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validation_results.hpp>
-
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -12,6 +7,10 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
 
 #include "core/embedded.h"
 #include "core/error.h"
@@ -102,11 +101,16 @@ nlohmann::json to_json(const yaml::Node& n) {
   }
   ScalarValue v = scalar_value(n);
   switch (v.type) {
-    case JsonType::kNull: return nullptr;
-    case JsonType::kBool: return v.boolean;
-    case JsonType::kInteger: return static_cast<long long>(v.integer);
-    case JsonType::kDouble: return v.number;
-    default: break;
+    case JsonType::kNull:
+      return nullptr;
+    case JsonType::kBool:
+      return v.boolean;
+    case JsonType::kInteger:
+      return static_cast<long long>(v.integer);
+    case JsonType::kDouble:
+      return v.number;
+    default:
+      break;
   }
   return n.value;
 }
@@ -226,8 +230,9 @@ std::vector<Diagnostic> Schema::run(const yaml::Node& root, const Adapter& targe
   // is still a failure: reported where the first trace of it points, else on the document.
   if (!valid && out.empty()) {
     static const std::vector<std::string> kRoot = {"<root>"};
-    static const std::string kUnexplained = "Fails a keyword that gives no reason (such as "
-                                            "propertyNames, or a schema that is false).";
+    static const std::string kUnexplained =
+        "Fails a keyword that gives no reason (such as "
+        "propertyNames, or a schema that is false).";
     detail::RawError why =
         first_wrapper ? detail::RawError{first_wrapper->context, first_wrapper->description}
                       : detail::RawError{kRoot, kUnexplained};

@@ -3,11 +3,10 @@
 /// includes valijson). Errors come back as Diagnostics placed on the offending YAML node, with
 /// messages written for people rather than valijson's own.
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/diagnostic.h"
 #include "yaml/tree.h"

@@ -123,11 +123,12 @@ std::string lock_message(const fs::path& lock, const std::string& branch) {
 }
 
 /// The persona `pid` names at `base` (not in the working tree, which may differ): the first
-/// file, in listing order, whose pid (read as validate reads it) is the one asked for. The pid each blob declares comes from the cache
-/// when it has been read before (a blob id names its content for good), else from the working
-/// tree's file when git would call it unchanged and the index holds that very blob (reading a
-/// file is far cheaper than inflating a blob), else from the blob. Fills `path` (relative to the
-/// library root) and `text`, or leaves them empty and returns every pid seen, for "did you mean".
+/// file, in listing order, whose pid (read as validate reads it) is the one asked for. The pid each
+/// blob declares comes from the cache when it has been read before (a blob id names its content for
+/// good), else from the working tree's file when git would call it unchanged and the index holds
+/// that very blob (reading a file is far cheaper than inflating a blob), else from the blob. Fills
+/// `path` (relative to the library root) and `text`, or leaves them empty and returns every pid
+/// seen, for "did you mean".
 std::vector<std::string> find_persona_at(const git::Repository& repo, const std::string& base,
                                          const std::string& prefix, const std::string& pid,
                                          const fs::path& cache_dir, std::string& path,

@@ -216,11 +216,13 @@ bool same_data(const Node& a, const Node& b) {
   if (a.kind != b.kind || a.children.size() != b.children.size()) return false;
   // A null is a null however it is spelled ("", "null", "~"): emit writes every one as "~".
   if (a.is_scalar())
-    return a.scalar_type() == b.scalar_type() && (a.scalar_type() == ScalarType::kNull || a.value == b.value);
+    return a.scalar_type() == b.scalar_type() &&
+           (a.scalar_type() == ScalarType::kNull || a.value == b.value);
   for (std::size_t i = 0; i < a.children.size(); ++i) {
     // A mapping's keys are compared by their text, which is what names a field.
     if (a.is_mapping() && i % 2 == 0) {
-      if (a.children[i].kind != b.children[i].kind || a.children[i].value != b.children[i].value) return false;
+      if (a.children[i].kind != b.children[i].kind || a.children[i].value != b.children[i].value)
+        return false;
     } else if (!same_data(a.children[i], b.children[i])) {
       return false;
     }

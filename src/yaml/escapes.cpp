@@ -29,8 +29,8 @@ std::optional<unsigned> forbidden_in_value(std::string_view v) {
 std::optional<std::pair<unsigned, std::size_t>> escape_at(std::string_view s) {
   if (s.empty()) return std::nullopt;
   static constexpr std::pair<char, unsigned> kSimple[] = {
-      {'0', 0x00}, {'a', 0x07}, {'b', 0x08}, {'t', 0x09}, {'\t', 0x09}, {'n', 0x0A},
-      {'v', 0x0B}, {'f', 0x0C}, {'r', 0x0D}, {'e', 0x1B}, {' ', 0x20},  {'"', 0x22},
+      {'0', 0x00}, {'a', 0x07},  {'b', 0x08}, {'t', 0x09}, {'\t', 0x09},  {'n', 0x0A},
+      {'v', 0x0B}, {'f', 0x0C},  {'r', 0x0D}, {'e', 0x1B}, {' ', 0x20},   {'"', 0x22},
       {'/', 0x2F}, {'\\', 0x5C}, {'N', 0x85}, {'_', 0xA0}, {'L', 0x2028}, {'P', 0x2029}};
   for (auto [c, cp] : kSimple)
     if (s[0] == c) return std::pair{cp, std::size_t{1}};
@@ -39,8 +39,10 @@ std::optional<std::pair<unsigned, std::size_t>> escape_at(std::string_view s) {
   unsigned cp = 0;
   for (std::size_t k = 1; k <= digits; ++k) {
     char h = s[k];
-    int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
-          : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+    int d = h >= '0' && h <= '9'   ? h - '0'
+            : h >= 'a' && h <= 'f' ? h - 'a' + 10
+            : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                   : -1;
     if (d < 0) return std::nullopt;
     cp = cp * 16 + static_cast<unsigned>(d);
   }

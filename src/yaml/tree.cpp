@@ -192,8 +192,8 @@ class Builder {
   bool text_fault(std::string_view text) {
     auto fault = find_text_fault(text);
     if (!fault) return false;
-    std::string code = fault->what.rfind("invalid UTF-8", 0) == 0 ? "yaml-invalid-utf8"
-                                                                  : "yaml-control-character";
+    std::string code =
+        fault->what.rfind("invalid UTF-8", 0) == 0 ? "yaml-invalid-utf8" : "yaml-control-character";
     fail(code, {fault->line, fault->column}, fault->what + " is not allowed");
     return true;
   }
@@ -252,16 +252,19 @@ class Builder {
           }
           break;
         case YAML_ALIAS_EVENT:
-          fail("yaml-alias", at, "aliases are not allowed (found '*" +
-                                     std::string(reinterpret_cast<const char*>(e.data.alias.anchor)) +
-                                     "')");
+          fail("yaml-alias", at,
+               "aliases are not allowed (found '*" +
+                   std::string(reinterpret_cast<const char*>(e.data.alias.anchor)) + "')");
           break;
         case YAML_SCALAR_EVENT: {
-          if (e.data.scalar.anchor) { anchor_error(at, e.data.scalar.anchor); break; }
+          if (e.data.scalar.anchor) {
+            anchor_error(at, e.data.scalar.anchor);
+            break;
+          }
           if (e.data.scalar.length > limits_.max_scalar_bytes) {
             fail("yaml-scalar-too-long", at,
-                 "value is " + std::to_string(e.data.scalar.length) +
-                     " bytes, over the limit of " + std::to_string(limits_.max_scalar_bytes));
+                 "value is " + std::to_string(e.data.scalar.length) + " bytes, over the limit of " +
+                     std::to_string(limits_.max_scalar_bytes));
             break;
           }
           Node n;
@@ -276,11 +279,21 @@ class Builder {
             }
           }
           switch (e.data.scalar.style) {
-            case YAML_SINGLE_QUOTED_SCALAR_STYLE: n.style = Style::kSingleQuoted; break;
-            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n.style = Style::kDoubleQuoted; break;
-            case YAML_LITERAL_SCALAR_STYLE: n.style = Style::kLiteral; break;
-            case YAML_FOLDED_SCALAR_STYLE: n.style = Style::kFolded; break;
-            default: n.style = Style::kPlain; break;
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+              n.style = Style::kSingleQuoted;
+              break;
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+              n.style = Style::kDoubleQuoted;
+              break;
+            case YAML_LITERAL_SCALAR_STYLE:
+              n.style = Style::kLiteral;
+              break;
+            case YAML_FOLDED_SCALAR_STYLE:
+              n.style = Style::kFolded;
+              break;
+            default:
+              n.style = Style::kPlain;
+              break;
           }
           if (e.data.scalar.tag) {
             std::string tag(reinterpret_cast<const char*>(e.data.scalar.tag));
@@ -297,12 +310,16 @@ class Builder {
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT: {
           bool seq = e.type == YAML_SEQUENCE_START_EVENT;
-          const yaml_char_t* anchor = seq ? e.data.sequence_start.anchor : e.data.mapping_start.anchor;
+          const yaml_char_t* anchor =
+              seq ? e.data.sequence_start.anchor : e.data.mapping_start.anchor;
           const yaml_char_t* tag = seq ? e.data.sequence_start.tag : e.data.mapping_start.tag;
-          if (anchor) { anchor_error(at, anchor); break; }
+          if (anchor) {
+            anchor_error(at, anchor);
+            break;
+          }
           if (tag) {
-            fail("yaml-tag", at, "tag '" + std::string(reinterpret_cast<const char*>(tag)) +
-                                     "' is not supported");
+            fail("yaml-tag", at,
+                 "tag '" + std::string(reinterpret_cast<const char*>(tag)) + "' is not supported");
             break;
           }
           if (static_cast<int>(frames.open) >= limits_.max_depth) {
@@ -402,15 +419,16 @@ class Builder {
           fail("yaml-null-key", n.mark, "a mapping key is empty; keys must be text",
                "write the key's name before the ':'");
         } else {
-          fail("yaml-null-key", n.mark, "mapping key " + quote(n.value) + " is null; keys must be text",
+          fail("yaml-null-key", n.mark,
+               "mapping key " + quote(n.value) + " is null; keys must be text",
                "quote it (\"" + n.value + "\") if it is meant as text");
         }
         return;
       }
       if (const Node* first = parent.add_key(n.value)) {
         fail("yaml-duplicate-key", n.mark,
-             "duplicate key " + quote(n.value) +
-                 " (first defined at line " + std::to_string(first->mark.line) + ")");
+             "duplicate key " + quote(n.value) + " (first defined at line " +
+                 std::to_string(first->mark.line) + ")");
         return;
       }
     }

@@ -25,10 +25,10 @@ enum class ScalarType { kString, kNull, kBool, kInt, kFloat };
 
 struct Node {
   Kind kind = Kind::kScalar;
-  Mark mark;                  ///< where the node starts
-  Mark end;                   ///< just past the node's last character
+  Mark mark;  ///< where the node starts
+  Mark end;   ///< just past the node's last character
   Style style = Style::kPlain;
-  std::string value;          ///< scalar text
+  std::string value;  ///< scalar text
   /// Sequence: the items. Mapping: keys and values alternating (key0, value0, key1, ...).
   std::vector<Node> children;
 
@@ -56,8 +56,8 @@ void append(Node& mapping, std::string key, Node value);
 ScalarType resolve_plain(std::string_view s);
 
 struct Limits {
-  std::size_t max_file_bytes = 1 << 20;   ///< 1 MiB
-  int max_depth = 64;                     ///< nested collections
+  std::size_t max_file_bytes = 1 << 20;     ///< 1 MiB
+  int max_depth = 64;                       ///< nested collections
   std::size_t max_scalar_bytes = 64 << 10;  ///< 64 KiB
   std::size_t max_nodes = 200000;
 };

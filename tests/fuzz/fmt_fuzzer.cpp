@@ -11,7 +11,8 @@
 namespace {
 
 /// Where two JSON documents first differ, with both values there.
-std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, const std::string& at = "") {
+std::string first_difference(const nlohmann::json& a, const nlohmann::json& b,
+                             const std::string& at = "") {
   if (a.is_object() && b.is_object()) {
     for (const auto& [k, v] : a.items()) {
       if (!b.contains(k)) return at + "/" + k + ": only before";
@@ -41,9 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!after.root) fuzz::violated("the canonical text reads back", *once.text);
   // Compared as text: a .nan is the same value before and after, but NaN != NaN.
   nlohmann::json a = schema::to_json(*before.root), b = schema::to_json(*after.root);
-  if (a.dump() != b.dump()) fuzz::violated("the canonical text has the same values", first_difference(a, b));
+  if (a.dump() != b.dump())
+    fuzz::violated("the canonical text has the same values", first_difference(a, b));
   FormatResult twice = format_persona(path, *once.text, *schema, true);
   if (!twice.text || *twice.text != *once.text)
-    fuzz::violated("the canonical text is a fixed point", *once.text + "\n---\n" + twice.text.value_or("(refused)"));
+    fuzz::violated("the canonical text is a fixed point",
+                   *once.text + "\n---\n" + twice.text.value_or("(refused)"));
   return 0;
 }

@@ -14,9 +14,11 @@ inline std::string text_of(const std::uint8_t* data, std::size_t size) {
 }
 
 [[noreturn]] inline void violated(std::string_view property, std::string_view detail = {}) {
-  std::fprintf(stderr, "\nproperty violated: %.*s\n", static_cast<int>(property.size()), property.data());
+  std::fprintf(stderr, "\nproperty violated: %.*s\n", static_cast<int>(property.size()),
+               property.data());
   if (!detail.empty())
-    std::fprintf(stderr, "%.*s\n", static_cast<int>(detail.size() > 4000 ? 4000 : detail.size()), detail.data());
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(detail.size() > 4000 ? 4000 : detail.size()),
+                 detail.data());
   std::abort();
 }
 

@@ -38,8 +38,9 @@ bool name_char(char c) {
 
 /// Element and attribute names the templates write (every tag of every template), and cmark's.
 struct Allowed {
-  std::set<std::string> elements = {"p", "em", "strong", "code", "pre", "ul", "ol", "li", "a", "blockquote",
-                                    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "br"};
+  std::set<std::string> elements = {"p",  "em", "strong", "code",       "pre", "ul",
+                                    "ol", "li", "a",      "blockquote", "h1",  "h2",
+                                    "h3", "h4", "h5",     "h6",         "hr",  "br"};
   std::set<std::string> attributes = {"href", "title", "rel", "class", "start"};
   Allowed() {
     for (const auto& [name, file] : load_templates(std::nullopt).templates.files) {
@@ -113,15 +114,23 @@ std::string decode_entities(std::string_view v) {
     std::string_view ref = v.substr(i + 1, semi == std::string_view::npos ? 0 : semi - i - 1);
     long cp = -1;
     if (ref.size() > 1 && ref[0] == '#')
-      cp = (ref[1] == 'x' || ref[1] == 'X') ? std::strtol(std::string(ref.substr(2)).c_str(), nullptr, 16)
-                                            : std::strtol(std::string(ref.substr(1)).c_str(), nullptr, 10);
-    else if (ref == "amp") cp = '&';
-    else if (ref == "quot") cp = '"';
-    else if (ref == "lt") cp = '<';
-    else if (ref == "gt") cp = '>';
-    else if (ref == "colon") cp = ':';
-    else if (ref == "Tab") cp = '\t';
-    else if (ref == "NewLine") cp = '\n';
+      cp = (ref[1] == 'x' || ref[1] == 'X')
+               ? std::strtol(std::string(ref.substr(2)).c_str(), nullptr, 16)
+               : std::strtol(std::string(ref.substr(1)).c_str(), nullptr, 10);
+    else if (ref == "amp")
+      cp = '&';
+    else if (ref == "quot")
+      cp = '"';
+    else if (ref == "lt")
+      cp = '<';
+    else if (ref == "gt")
+      cp = '>';
+    else if (ref == "colon")
+      cp = ':';
+    else if (ref == "Tab")
+      cp = '\t';
+    else if (ref == "NewLine")
+      cp = '\n';
     if (cp < 0 || cp > 0x7f) {
       out += v[i];
       continue;
@@ -152,17 +161,20 @@ void check_html(const std::string& html, const Allowed& allowed, const char* wha
     if (closing) ++j;
     std::size_t start = j;
     while (j < html.size() && name_char(html[j])) ++j;
-    if (j == start || !std::isalpha(static_cast<unsigned char>(html[start]))) fail("a bare '<' in text");
+    if (j == start || !std::isalpha(static_cast<unsigned char>(html[start])))
+      fail("a bare '<' in text");
     std::string name = lower(html.substr(start, j - start));
     if (!allowed.elements.count(name)) fail("element <" + name + ">");
     // Attributes, as the HTML tokenizer reads them.
     while (true) {
-      while (j < html.size() && (std::isspace(static_cast<unsigned char>(html[j])) || html[j] == '/')) ++j;
+      while (j < html.size() &&
+             (std::isspace(static_cast<unsigned char>(html[j])) || html[j] == '/'))
+        ++j;
       if (j >= html.size()) fail("an unclosed tag <" + name);
       if (html[j] == '>') break;
       std::size_t a = j;
-      while (j < html.size() && !std::isspace(static_cast<unsigned char>(html[j])) && html[j] != '=' &&
-             html[j] != '>' && html[j] != '/')
+      while (j < html.size() && !std::isspace(static_cast<unsigned char>(html[j])) &&
+             html[j] != '=' && html[j] != '>' && html[j] != '/')
         ++j;
       std::string attr = lower(html.substr(a, j - a));
       std::string value;
@@ -177,12 +189,15 @@ void check_html(const std::string& html, const Allowed& allowed, const char* wha
           j = close + 1;
         } else {
           std::size_t v = j;
-          while (j < html.size() && !std::isspace(static_cast<unsigned char>(html[j])) && html[j] != '>') ++j;
+          while (j < html.size() && !std::isspace(static_cast<unsigned char>(html[j])) &&
+                 html[j] != '>')
+            ++j;
           value = html.substr(v, j - v);
         }
       }
       if (closing) fail("an attribute on a closing tag");
-      if (attr.starts_with("on") || !allowed.attributes.count(attr)) fail("attribute " + attr + " on <" + name + ">");
+      if (attr.starts_with("on") || !allowed.attributes.count(attr))
+        fail("attribute " + attr + " on <" + name + ">");
       if ((attr == "href" || attr == "src" || attr == "action" || attr == "formaction") &&
           !allowed_scheme(decode_entities(value)))
         fail(attr + "=\"" + value + "\" on <" + name + ">");
@@ -205,7 +220,8 @@ struct IterFree {
 };
 
 void check_markdown(const std::string& md) {
-  std::unique_ptr<cmark_node, DocFree> doc(cmark_parse_document(md.data(), md.size(), CMARK_OPT_UNSAFE));
+  std::unique_ptr<cmark_node, DocFree> doc(
+      cmark_parse_document(md.data(), md.size(), CMARK_OPT_UNSAFE));
   std::unique_ptr<cmark_iter, IterFree> it(cmark_iter_new(doc.get()));
   cmark_event_type ev;
   while ((ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE) {
@@ -247,7 +263,8 @@ void render_all(const Persona& p, const std::string& comment) {
   activity[p.pid].comments = {&r};
   activity[p.pid].records = {&r};
   RenderContext ctx(lib, "", activity);
-  check_html(standalone_persona_page(ctx, templates.templates, lib.personas[0]), allowed, "standalone page");
+  check_html(standalone_persona_page(ctx, templates.templates, lib.personas[0]), allowed,
+             "standalone page");
   check_html(site_persona_page(ctx, templates.templates, lib.personas[0], ctx.activity_of(p.pid),
                                mention_links(ctx, "../")),
              allowed, "site page");
@@ -272,8 +289,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   p.name = "The Acme Tester";
   p.category = "tools";
   for (const auto& def : profile_fields()) {
-    if (def.kind == FieldKind::kText) p.text[std::string(def.name)] = text;
-    else p.lists[std::string(def.name)] = {"APP-1", text};
+    if (def.kind == FieldKind::kText)
+      p.text[std::string(def.name)] = text;
+    else
+      p.lists[std::string(def.name)] = {"APP-1", text};
   }
   render_all(p, text);
   return 0;

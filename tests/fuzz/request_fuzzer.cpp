@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (req.format != "yaml" && req.format != "json" && req.format != "issue-form")
     fuzz::violated("a request is YAML, JSON or an issue form", req.format);
   for (const Diagnostic& d : req.diagnostics)
-    if (d.message.empty() || d.line < 0 || d.column < 0) fuzz::violated("every diagnostic is placed and says something", d.code);
+    if (d.message.empty() || d.line < 0 || d.column < 0)
+      fuzz::violated("every diagnostic is placed and says something", d.code);
   if (count_errors(req.diagnostics) == 0) {
     for (bool require_note : {false, true})
       for (const RequestProblem& p : check_request(req.request, require_note)) {

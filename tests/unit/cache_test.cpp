@@ -1,7 +1,8 @@
 // The validation cache (library/cache.h): the hash, the summaries that stand in for checked files,
 // and the cache file's round trip, including what it must refuse.
-#include <doctest/doctest.h>
+#include "library/cache.h"
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -10,7 +11,6 @@
 #include <fstream>
 #include <map>
 
-#include "library/cache.h"
 #include "library/fields.h"
 #include "library/rules.h"
 #include "support.h"
@@ -81,9 +81,9 @@ TEST_CASE("siphash128 gives the reference vectors") {
 TEST_CASE("a summary gives the rules across files the same diagnostics as the full file") {
   auto schema = schema::Schema::builtin("persona");
   PersonaFile full = check_persona_text("personas/acme/acme-builder.yaml", kPersona, *schema, true);
-  PersonaFile other = check_persona_text("personas/acme/acme-other.yaml",
-                                         "pid: APP-102\nname: The Acme Other\napp: acme\n", *schema,
-                                         true);
+  PersonaFile other =
+      check_persona_text("personas/acme/acme-other.yaml",
+                         "pid: APP-102\nname: The Acme Other\napp: acme\n", *schema, true);
   auto expected = rules_of({full, other});
   REQUIRE(expected.size() == 2);  // APP-999 and APP-555
   CHECK(expected[0].message == "'goals[3]' refers to 'APP-999', which no persona has");
@@ -200,7 +200,8 @@ TEST_CASE("a damaged entry is refused, never trusted") {
   PersonaFile full = check_persona_text("personas/acme/acme-builder.yaml",
                                         std::string(kPersona) + "name: again\n", *schema, true);
   REQUIRE_FALSE(full.diagnostics.empty());  // a duplicate key: the entry carries a diagnostic
-  PersonaFile parsed = check_persona_text("personas/acme/acme-builder.yaml", kPersona, *schema, true);
+  PersonaFile parsed =
+      check_persona_text("personas/acme/acme-builder.yaml", kPersona, *schema, true);
   for (PersonaFile* f : {&full, &parsed}) {
     cache::FileSummary s = cache::summarize(*f);
     const std::string bytes = cache::Cache::encode(f->path, cache::Digest{1, 2}, Stamp{}, s);
@@ -262,12 +263,15 @@ TEST_CASE("an unchanged file is known by its stamp and not read; a changed or re
   o.stamp_clock_ns = now_ns() + 3600ull * 1000000000ull;  // every file is an hour old
   auto report = [](const Library& l) {
     std::string out;
-    for (const auto& d : l.diagnostics) out += d.file + ":" + std::to_string(d.line) + " " + d.message + "\n";
+    for (const auto& d : l.diagnostics)
+      out += d.file + ":" + std::to_string(d.line) + " " + d.message + "\n";
     return out;
   };
   std::size_t files = 0;
   for (const auto& e : fs::recursive_directory_iterator(lib.path))
-    if (e.is_regular_file() && e.path().extension() == ".yaml" && e.path().filename() != "library.yaml") ++files;
+    if (e.is_regular_file() && e.path().extension() == ".yaml" &&
+        e.path().filename() != "library.yaml")
+      ++files;
   REQUIRE(files >= 3);
 
   Library first = load_library(lib.path, o);

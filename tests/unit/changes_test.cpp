@@ -1,12 +1,13 @@
 // git/changes: merge bases that refuse to guess in a shallow clone, shallow roots, and the remote
 // a base revision belongs to. Repositories are made with the git command line (clone --depth
 // makes a shallow clone as users get one), in temporary directories.
+#include "git/changes.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <string>
 
-#include "git/changes.h"
 #include "git/repository.h"
 #include "support.h"
 
@@ -61,8 +62,9 @@ TEST_CASE("changes: the merge base of two branches of a complete history is foun
   CHECK(mb.detail.empty());
 
   // Histories with no common commit.
-  sh(d, "git checkout -q --orphan lone && git rm -rqf . && printf 'x\\n' > c.txt && git add c.txt "
-        "&& git commit -q -m lone");
+  sh(d,
+     "git checkout -q --orphan lone && git rm -rqf . && printf 'x\\n' > c.txt && git add c.txt "
+     "&& git commit -q -m lone");
   MergeBase none = merge_base_checked(repo, rev(d, "main"), rev(d, "lone"));
   CHECK(none.status == MergeBase::Status::kUnrelated);
 }

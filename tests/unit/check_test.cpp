@@ -16,8 +16,8 @@
 #include "library/library.h"
 #include "library/records.h"
 #include "schema/schema.h"
-#include "yaml/tree.h"
 #include "support.h"
+#include "yaml/tree.h"
 
 using namespace persona;
 
@@ -198,7 +198,6 @@ TEST_CASE("github annotations stop at 10 errors and 10 warnings") {
         "::notice title=persona::4 more problems not annotated (GitHub shows at most 10 errors and "
         "10 warnings per step)\n");
 }
-
 
 TEST_CASE("stats count confirmations of the current value, per field and for the library") {
   Library lib;

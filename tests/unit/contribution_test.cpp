@@ -1,5 +1,4 @@
 #include "library/contribution.h"
-#include "workflow/contribute.h"
 
 #include <doctest/doctest.h>
 
@@ -11,8 +10,9 @@
 #include "git/history.h"
 #include "git/repository.h"
 #include "library/library.h"
-#include "yaml/emit.h"
 #include "support.h"
+#include "workflow/contribute.h"
+#include "yaml/emit.h"
 
 using namespace persona;
 namespace fs = std::filesystem;
@@ -221,13 +221,16 @@ TEST_CASE("requests that do not fit the persona, and personas that do not valida
 
   std::string commented = text;
   commented.replace(commented.find("goals:\n"), 7, "goals:\n  # the first one matters most\n");
-  c = make_contribution(kPath, commented, request("extend", "goals", "One more."), kTime, persona_schema());
+  c = make_contribution(kPath, commented, request("extend", "goals", "One more."), kTime,
+                        persona_schema());
   CHECK(c.diagnostics_stage == "before");
   REQUIRE(c.diagnostics.size() == 1);
   CHECK(c.diagnostics[0].code == "fmt-comment");
-  CHECK(c.diagnostics[0].message == "comment would be lost by rewriting the persona for this change");
+  CHECK(c.diagnostics[0].message ==
+        "comment would be lost by rewriting the persona for this change");
   // A confirmation does not rewrite the file, so the comment is no obstacle.
-  CHECK(make_contribution(kPath, commented, request("confirm", "goals"), kTime, persona_schema()).ok());
+  CHECK(make_contribution(kPath, commented, request("confirm", "goals"), kTime, persona_schema())
+            .ok());
 
   std::string broken = text;
   broken.replace(broken.find("version: 1"), 10, "version: 0");
@@ -415,7 +418,8 @@ TEST_CASE("history ties records to commits and confirmations to the value they c
         "APP-153 The Segment Data Architect\nno contributions yet to identity\n");
 }
 
-TEST_CASE("an extension that makes a field longer than a file's value may be is a field-level problem") {
+TEST_CASE(
+    "an extension that makes a field longer than a file's value may be is a field-level problem") {
   // The bundled schema keeps a text field far below the reader's 64 KiB per value; a schema that
   // does not must still get a clear problem, not an internal error from the writer.
   nlohmann::ordered_json raw = persona_schema().raw();
@@ -428,9 +432,10 @@ TEST_CASE("an extension that makes a field longer than a file's value may be is 
   std::size_t from = text.find("identity: |-\n"), to = text.find("intention: |-\n");
   text = text.substr(0, from) + "identity: \"" + long_identity + "\"\n" + text.substr(to);
   REQUIRE(check_persona_text(kPath, text, *loose, true).ok());
-  Contribution c = make_contribution(kPath, text, request("extend", "identity", std::string(7998, 'b') + "."),
-                                     kTime, *loose);
+  Contribution c = make_contribution(
+      kPath, text, request("extend", "identity", std::string(7998, 'b') + "."), kTime, *loose);
   CHECK(messages(c.problems) ==
-        std::vector<std::string>{"text: with the text, 'identity' would be 68002 bytes long, over the "
-                                 "limit of 65536 bytes a field may hold"});
+        std::vector<std::string>{
+            "text: with the text, 'identity' would be 68002 bytes long, over the "
+            "limit of 65536 bytes a field may hold"});
 }

@@ -1,6 +1,8 @@
 // Tests of the export (src/render/export*.cpp, formats.cpp): the writer and its manifest, the
 // JSON schema of the export, and the golden files of each format (UPDATE_GOLDEN=1 rewrites them
 // from the library in tests/golden/export/library; review the diff before committing it).
+#include "render/export.h"
+
 #include <doctest/doctest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -16,17 +18,16 @@
 #include "library/library.h"
 #include "render/commonmark.h"
 #include "render/escape.h"
-#include "render/export.h"
 #include "render/formats.h"
 #include "render/html.h"
 #include "render/json.h"
 #include "render/links.h"
 #include "render/markdown.h"
 #include "render/templates.h"
-#include "schema/schema.h"
-#include "yaml/tree.h"
-#include "support.h"
 #include "render_support.h"
+#include "schema/schema.h"
+#include "support.h"
+#include "yaml/tree.h"
 
 using namespace persona;
 using namespace persona::render;
@@ -128,7 +129,8 @@ std::set<std::string> names_in(const fs::path& dir) {
 /// Every path under `dir` (files, directories, links), recursing.
 std::set<std::string> paths_in(const fs::path& dir) {
   std::set<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) out.insert(fs::relative(e.path(), dir).generic_string());
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    out.insert(fs::relative(e.path(), dir).generic_string());
   return out;
 }
 
@@ -147,7 +149,8 @@ ino_t inode(const fs::path& p) {
 
 /// Sends `files`, each with its own key ("k-" and its bytes), asking reuse() first; `made`
 /// collects the paths that had to be made.
-WriteReport export_keyed(const FileSet& files, const fs::path& out, Disk& disk, std::vector<std::string>* made = nullptr) {
+WriteReport export_keyed(const FileSet& files, const fs::path& out, Disk& disk,
+                         std::vector<std::string>* made = nullptr) {
   return write_export(out, disk, [&](Sink& sink) {
     for (const auto& [path, data] : files) {
       std::string key = "k-" + data;
@@ -191,7 +194,10 @@ TEST_CASE("export: writes, then rewrites only what changed, then removes what we
   TempDir tmp;
   fs::path out = tmp.path / "site";
   Disk disk;
-  FileSet files = {{"index.html", "one"}, {"personas/a.html", "a"}, {"personas/b.html", "b"}, {"old/x.html", "x"}};
+  FileSet files = {{"index.html", "one"},
+                   {"personas/a.html", "a"},
+                   {"personas/b.html", "b"},
+                   {"old/x.html", "x"}};
   WriteReport r = write_export(files, out, disk);
   CHECK(r.written == 4);
   CHECK(r.unchanged == 0);
@@ -211,7 +217,8 @@ TEST_CASE("export: writes, then rewrites only what changed, then removes what we
   CHECK_FALSE(fs::exists(out / "old"));
   auto manifest = nlohmann::json::parse(tree.at(kManifestFile));
   CHECK(manifest["format"] == 3);
-  CHECK(manifest["files"]["personas/c.html"][0] == "3410062ba67c5ed59b854387a8bc0ec012479368");  // printf c | git hash-object --stdin
+  CHECK(manifest["files"]["personas/c.html"][0] ==
+        "3410062ba67c5ed59b854387a8bc0ec012479368");  // printf c | git hash-object --stdin
   CHECK(manifest["files"]["personas/c.html"][1] == 1);
   CHECK(manifest["files"]["personas/c.html"][3] == inode(out / "personas/c.html"));
   CHECK(manifest["files"].size() == 3);
@@ -220,7 +227,8 @@ TEST_CASE("export: writes, then rewrites only what changed, then removes what we
   CHECK(report_line(r, "site") == "wrote 0 files, 3 unchanged, to site");
   // Nothing else is left beside the output, nor in it.
   CHECK(names_in(tmp.path) == std::set<std::string>{"site"});
-  CHECK(paths_in(out) == std::set<std::string>{kManifestFile, "index.html", "personas", "personas/b.html", "personas/c.html"});
+  CHECK(paths_in(out) == std::set<std::string>{kManifestFile, "index.html", "personas",
+                                               "personas/b.html", "personas/c.html"});
 }
 
 TEST_CASE("export: a previous export is updated in place, file by file") {
@@ -251,7 +259,8 @@ TEST_CASE("export: a file kept by its key must still be the file the previous ex
   TempDir tmp;
   fs::path out = tmp.path / "site";
   Disk disk;
-  FileSet files = {{"personas/a.html", "page a"}, {"personas/b.html", "page b"}, {"personas/c.html", "page c"}};
+  FileSet files = {
+      {"personas/a.html", "page a"}, {"personas/b.html", "page b"}, {"personas/c.html", "page c"}};
   std::vector<std::string> made;
   export_keyed(files, out, disk, &made);
   CHECK(made.size() == 3);
@@ -333,13 +342,19 @@ TEST_CASE("export: a failure midway leaves whole files, and the next export comp
   TempDir tmp;
   fs::path out = tmp.path / "site";
   Disk disk;
-  FileSet v1 = {{"index.html", "v1"}, {"personas/a.html", "a1"}, {"personas/b.html", "b1"}, {"personas/old.html", "o"}};
+  FileSet v1 = {{"index.html", "v1"},
+                {"personas/a.html", "a1"},
+                {"personas/b.html", "b1"},
+                {"personas/old.html", "o"}};
   write_export(v1, out, disk);
   std::string manifest = slurp(out / kManifestFile);
-  FileSet v2 = {{"index.html", "v2 index"}, {"personas/a.html", "a2 page"}, {"personas/b.html", "b2 page"},
+  FileSet v2 = {{"index.html", "v2 index"},
+                {"personas/a.html", "a2 page"},
+                {"personas/b.html", "b2 page"},
                 {"personas/new.html", "n"}};
   FailingDisk failing(2);
-  CHECK_THROWS_WITH_AS(write_export(v2, out, failing), "cannot write a.html: No space left on device", Error);
+  CHECK_THROWS_WITH_AS(write_export(v2, out, failing),
+                       "cannot write a.html: No space left on device", Error);
   CHECK(failing.writes == 2);
   // Every file is whole, old or new; nothing of the failed export is left; the manifest is the
   // previous one, and what it lists is still there.
@@ -363,7 +378,8 @@ TEST_CASE("export: a failure midway leaves whole files, and the next export comp
 TEST_CASE("export: a failure in a new directory leaves nothing") {
   TempDir tmp;
   FailingDisk failing(2);
-  CHECK_THROWS_AS(write_export({{"a.html", "a"}, {"b.html", "b"}}, tmp.path / "site", failing), Error);
+  CHECK_THROWS_AS(write_export({{"a.html", "a"}, {"b.html", "b"}}, tmp.path / "site", failing),
+                  Error);
   CHECK(fs::is_empty(tmp.path));
 }
 
@@ -380,7 +396,8 @@ TEST_CASE("export: what an interrupted export left is removed by the next one") 
   spit(out / "personas/b.html", "a page no manifest lists");
   WriteReport r = write_export(files, out, disk);
   CHECK(report_line(r, "site") == "wrote 0 files, 2 unchanged, to site");
-  CHECK(paths_in(out) == std::set<std::string>{kManifestFile, "index.html", "personas", "personas/a.html"});
+  CHECK(paths_in(out) ==
+        std::set<std::string>{kManifestFile, "index.html", "personas", "personas/a.html"});
 }
 
 TEST_CASE("export: a damaged, foreign or older manifest still marks an export, made again whole") {
@@ -388,15 +405,17 @@ TEST_CASE("export: a damaged, foreign or older manifest still marks an export, m
   fs::path out = tmp.path / "site";
   Disk disk;
   FileSet files = {{"index.html", "i"}, {"personas/a.html", "a"}};
-  for (std::string manifest : {std::string("{\"format\": 3, \"files\": {\"index.html\": [\"x\""),  // cut short
-                               std::string("[1, 2, 3]"), std::string("{\"format\": \"two\", \"renderer\": 3}"),
-                               std::string("{\"format\": 3, \"renderer\": \"\", \"files\": {\"index.html\": 7}}"),
-                               // What persona wrote before files were updated in place.
-                               "{\n  \"format\": 1,\n  \"generator\": \"persona export\",\n  \"renderer\": \"" +
-                                   renderer_id() +
-                                   "\",\n  \"files\": {\n    \"personas/a.html\": "
-                                   "\"2e65efe2a145dda7ee51d1741299f848e5bf752e\"\n  },\n  \"keys\": {\n    "
-                                   "\"personas/a.html\": \"k-a\"\n  },\n  \"state\": \"persona html stream 1\\n3:123\"\n}\n"}) {
+  for (std::string manifest :
+       {std::string("{\"format\": 3, \"files\": {\"index.html\": [\"x\""),  // cut short
+        std::string("[1, 2, 3]"), std::string("{\"format\": \"two\", \"renderer\": 3}"),
+        std::string("{\"format\": 3, \"renderer\": \"\", \"files\": {\"index.html\": 7}}"),
+        // What persona wrote before files were updated in place.
+        "{\n  \"format\": 1,\n  \"generator\": \"persona export\",\n  \"renderer\": \"" +
+            renderer_id() +
+            "\",\n  \"files\": {\n    \"personas/a.html\": "
+            "\"2e65efe2a145dda7ee51d1741299f848e5bf752e\"\n  },\n  \"keys\": {\n    "
+            "\"personas/a.html\": \"k-a\"\n  },\n  \"state\": \"persona html stream "
+            "1\\n3:123\"\n}\n"}) {
     INFO(manifest);
     fs::remove_all(out);
     spit(out / "personas/a.html", "an older a");
@@ -424,7 +443,8 @@ TEST_CASE("export: a manifest rewritten by a JSON tool is still read whole") {
   check_all_kept(files, out, disk);
 }
 
-TEST_CASE("export: each file's key is on its line of the manifest; the older layout is made again") {
+TEST_CASE(
+    "export: each file's key is on its line of the manifest; the older layout is made again") {
   TempDir tmp;
   fs::path out = tmp.path / "site";
   Disk disk;
@@ -492,13 +512,15 @@ TEST_CASE("export: a directory that is not an export is never replaced") {
   spit(tmp.path / "notes/todo.txt", "keep me");
   CHECK_THROWS_WITH_AS(write_export({{"index.html", "x"}}, tmp.path / "notes", disk),
                        ("refusing to replace '" + (tmp.path / "notes").string() +
-                        "': it is not empty and holds no previous export").c_str(),
+                        "': it is not empty and holds no previous export")
+                           .c_str(),
                        Error);
   CHECK(slurp(tmp.path / "notes/todo.txt") == "keep me");
   CHECK(names_in(tmp.path / "notes") == std::set<std::string>{"todo.txt"});
   spit(tmp.path / "file", "x");
-  CHECK_THROWS_WITH_AS(write_export({{"index.html", "x"}}, tmp.path / "file", disk),
-                       ("'" + (tmp.path / "file").string() + "' exists and is not a directory").c_str(), Error);
+  CHECK_THROWS_WITH_AS(
+      write_export({{"index.html", "x"}}, tmp.path / "file", disk),
+      ("'" + (tmp.path / "file").string() + "' exists and is not a directory").c_str(), Error);
   // An empty directory is filled in place.
   fs::create_directory(tmp.path / "empty");
   ino_t dir = inode(tmp.path / "empty");
@@ -510,13 +532,16 @@ TEST_CASE("export: a directory that is not an export is never replaced") {
 TEST_CASE("export: a path that leaves the output directory is refused before writing") {
   TempDir tmp;
   Disk disk;
-  CHECK_THROWS_WITH_AS(write_export({{"../escape.html", "x"}}, tmp.path / "site", disk),
-                       "refusing to write '../escape.html': not a plain path inside the output directory", Error);
+  CHECK_THROWS_WITH_AS(
+      write_export({{"../escape.html", "x"}}, tmp.path / "site", disk),
+      "refusing to write '../escape.html': not a plain path inside the output directory", Error);
   CHECK_FALSE(fs::exists(tmp.path / "escape.html"));
   CHECK_FALSE(fs::exists(tmp.path / "site"));
-  CHECK_THROWS_WITH_AS(write_export({{"a/.b.html.persona-tmp-abcdef", "x"}}, tmp.path / "site", disk),
-                       "refusing to write 'a/.b.html.persona-tmp-abcdef': not a plain path inside the output directory",
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      write_export({{"a/.b.html.persona-tmp-abcdef", "x"}}, tmp.path / "site", disk),
+      "refusing to write 'a/.b.html.persona-tmp-abcdef': not a plain path inside the output "
+      "directory",
+      Error);
 }
 
 TEST_CASE("export: no write goes through a symlink inside the output directory") {
@@ -570,7 +595,9 @@ namespace {
 class CountingSink : public Sink {
  public:
   explicit CountingSink(Sink& next) : next_(next) {}
-  bool reuse(const std::string& path, const std::string& key) override { return next_.reuse(path, key); }
+  bool reuse(const std::string& path, const std::string& key) override {
+    return next_.reuse(path, key);
+  }
   void file(const std::string& path, std::string data, const std::string& key) override {
     if (!key.empty()) made.push_back(path);
     next_.file(path, std::move(data), key);
@@ -622,7 +649,8 @@ TEST_CASE("export: persona files whose inputs did not change are not made again"
   REQUIRE(at != std::string::npos);
   spit(stripe, text.replace(at, 23, "freelance videographers"));
   WriteReport changed = run(&made);
-  CHECK(made == std::vector<std::string>{"personas/app-116.html", "personas/app-116.json", "personas/app-116.md"});
+  CHECK(made == std::vector<std::string>{"personas/app-116.html", "personas/app-116.json",
+                                         "personas/app-116.md"});
   CHECK(changed.written == 5);  // and the search index and library.json
 
   // Another program (a new persona version) makes every page again, whatever the keys say.
@@ -635,9 +663,7 @@ TEST_CASE("export: persona files whose inputs did not change are not made again"
   CHECK(upgraded.written == 0);
 }
 
-TEST_CASE("export: the renderer is identified") {
-  CHECK(renderer_id().rfind("build-id ", 0) == 0);
-}
+TEST_CASE("export: the renderer is identified") { CHECK(renderer_id().rfind("build-id ", 0) == 0); }
 
 // ---------------------------------------------------------------------------------------------
 // Golden files: one export per format of tests/golden/export/library.
@@ -669,7 +695,8 @@ TEST_CASE("export: golden files") {
       CHECK_MESSAGE(got.count(name), "missing from the export (or run with UPDATE_GOLDEN=1)");
       CHECK_MESSAGE(want.count(name), "not in the golden files (run with UPDATE_GOLDEN=1)");
       if (got.count(name) && want.count(name))
-        CHECK_MESSAGE(got[name] == want[name], "differs from the golden file; run with UPDATE_GOLDEN=1 and review the diff");
+        CHECK_MESSAGE(got[name] == want[name],
+                      "differs from the golden file; run with UPDATE_GOLDEN=1 and review the diff");
     }
   }
 }

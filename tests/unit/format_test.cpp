@@ -6,8 +6,8 @@
 
 #include "check/check.h"
 #include "library/library.h"
-#include "yaml/emit.h"
 #include "support.h"
+#include "yaml/emit.h"
 
 using namespace persona;
 
@@ -66,7 +66,8 @@ TEST_CASE("an empty field is a diagnostic on its line, and fmt keeps it a null")
   std::string s = seed();
   std::string empty = replace(s, "category: data-infrastructure\n", "category:\n");
   auto f = check_persona_text(kPath, empty, persona_schema(), true);
-  CHECK(lines_of(f.diagnostics) == "5:10 schema-type 'category' must be a string, not empty (null)\n");
+  CHECK(lines_of(f.diagnostics) ==
+        "5:10 schema-type 'category' must be a string, not empty (null)\n");
   auto r = format_persona(kPath, empty, persona_schema(), true);
   REQUIRE(r.text);
   CHECK(*r.text == replace(s, "category: data-infrastructure\n", "category: ~\n"));
@@ -90,12 +91,15 @@ TEST_CASE("an empty field is a diagnostic on its line, and fmt keeps it a null")
 TEST_CASE("a value that cannot be written is reported, not thrown") {
   yaml::Node root = yaml::make_mapping();
   yaml::append(root, "pid", yaml::make_scalar("APP-1"));
-  yaml::Node bad = yaml::make_scalar("a\x01" "b");
+  yaml::Node bad = yaml::make_scalar(
+      "a\x01"
+      "b");
   bad.mark = {3, 7};
   yaml::append(root, "name", bad);
   yaml::Emitted e = yaml::try_emit(root);
   CHECK(!e.text);
-  CHECK(e.problem == "it would not read back: control character U+0001 (written '\\x01') is not allowed");
+  CHECK(e.problem ==
+        "it would not read back: control character U+0001 (written '\\x01') is not allowed");
   CHECK(e.at.line == 3);
   CHECK(e.at.column == 7);
 }
@@ -163,14 +167,18 @@ std::string variation(unsigned n) {
                                    "app: Segment"};
   if (reorder) std::swap(body[0], body[2]);
   body.push_back(empty_tags ? "tags:" : "tags:\n  - analytics\n  - \"with\\u2028separator\"");
-  body.push_back(field + ":" + (value.empty() ? "" : value[0] == '|' || value[0] == '>' ? " " + value : " " + value));
+  body.push_back(field + ":" +
+                 (value.empty()                        ? ""
+                  : value[0] == '|' || value[0] == '>' ? " " + value
+                                                       : " " + value));
   body.push_back("version: 1");
   lines.insert(lines.end(), body.begin(), body.end());
   std::string out;
   for (const auto& l : lines) {
     // Line breaks inside values (block scalars, tags) take the file's line ending too.
     std::string line = l;
-    for (std::size_t at = line.find('\n'); at != std::string::npos; at = line.find('\n', at + nl.size()))
+    for (std::size_t at = line.find('\n'); at != std::string::npos;
+         at = line.find('\n', at + nl.size()))
       line.replace(at, 1, nl);
     out += line + nl;
   }

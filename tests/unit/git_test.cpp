@@ -255,7 +255,9 @@ TEST_CASE("a working-tree file is read for its blob only while git would call it
   // Older than the index about to be written, so the entry is not racy.
   fs::last_write_time(file, fs::last_write_time(file) - std::chrono::hours(1));
   std::string git = "git -C '" + dir.string() + "' -c user.name=t -c user.email=t@example.org ";
-  REQUIRE(std::system((git + "init -q && " + git + "add personas/one.yaml && " + git + "commit -qm one").c_str()) == 0);
+  REQUIRE(
+      std::system((git + "init -q && " + git + "add personas/one.yaml && " + git + "commit -qm one")
+                      .c_str()) == 0);
   Repository repo = Repository::open(dir);
   const ObjectId id = blob_id(text);
 
@@ -263,8 +265,9 @@ TEST_CASE("a working-tree file is read for its blob only while git would call it
     CleanWorktree clean(repo);
     REQUIRE(clean.read("personas/one.yaml", id));
     CHECK(*clean.read("personas/one.yaml", id) == text);
-    CHECK_FALSE(clean.read("personas/one.yaml", blob_id("something else")));  // not the index's blob
-    CHECK_FALSE(clean.read("personas/two.yaml", id));                         // not in the index
+    CHECK_FALSE(
+        clean.read("personas/one.yaml", blob_id("something else")));  // not the index's blob
+    CHECK_FALSE(clean.read("personas/two.yaml", id));                 // not in the index
   }
   // The same size, other bytes: its times moved, so it is not the blob any more.
   std::ofstream(file) << "pid: APP-2\nname: One\n";

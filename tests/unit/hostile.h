@@ -3,10 +3,9 @@
 /// tests/data/hostile-strings.json (controls, separators, bidi and zero-width characters,
 /// workflow commands, script and comment ends, dangerous URL spellings, Markdown syntax, a very
 /// long line). The end-to-end suites read the same file.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "support.h"
 
@@ -20,8 +19,10 @@ struct Hostile {
 inline const std::vector<Hostile>& hostile_strings() {
   static const std::vector<Hostile> kAll = [] {
     std::vector<Hostile> out;
-    auto j = nlohmann::json::parse(slurp(std::string(PERSONA_SOURCE_DIR) + "/tests/data/hostile-strings.json"));
-    for (const auto& e : j) out.push_back({e["name"].get<std::string>(), e["text"].get<std::string>()});
+    auto j = nlohmann::json::parse(
+        slurp(std::string(PERSONA_SOURCE_DIR) + "/tests/data/hostile-strings.json"));
+    for (const auto& e : j)
+      out.push_back({e["name"].get<std::string>(), e["text"].get<std::string>()});
     return out;
   }();
   return kAll;

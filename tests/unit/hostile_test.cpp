@@ -1,5 +1,7 @@
 // One rule for every output: the shared hostile-string set (hostile.h) through each channel's
 // escaping or validation function, with what must hold of its output.
+#include "hostile.h"
+
 #include <doctest/doctest.h>
 
 #include <sstream>
@@ -8,7 +10,6 @@
 #include "core/report.h"
 #include "core/text.h"
 #include "core/untrusted.h"
-#include "hostile.h"
 #include "library/contribution.h"
 #include "library/records.h"
 #include "render/commonmark.h"
@@ -29,15 +30,18 @@ std::vector<std::string> lines_of(const std::string& s) {
 }
 
 Diagnostic hostile_diagnostic(const std::string& text) {
-  return Diagnostic{"schema-type", Severity::kError, "personas/x/" + text + ".yaml", 1, 1,
-                    "unknown field " + quote(text, 100000), "did you mean " + quote(text, 100000) + "?"};
+  return Diagnostic{"schema-type",
+                    Severity::kError,
+                    "personas/x/" + text + ".yaml",
+                    1,
+                    1,
+                    "unknown field " + quote(text, 100000),
+                    "did you mean " + quote(text, 100000) + "?"};
 }
 
 }  // namespace
 
-TEST_CASE("hostile: the set is loaded") {
-  CHECK(hostile_strings().size() >= 25);
-}
+TEST_CASE("hostile: the set is loaded") { CHECK(hostile_strings().size() >= 25); }
 
 TEST_CASE("hostile: terminal text shows every character and acts on none") {
   for (const auto& h : hostile_strings()) {
@@ -76,7 +80,8 @@ TEST_CASE("hostile: text diagnostics keep one line per line they mean") {
   for (const auto& h : hostile_strings()) {
     CAPTURE(h.name);
     std::ostringstream out;
-    print_text(out, {hostile_diagnostic(h.text)}, [&](const std::string&) { return h.text; }, false);
+    print_text(
+        out, {hostile_diagnostic(h.text)}, [&](const std::string&) { return h.text; }, false);
     CHECK(first_invisible(out.str(), true) == "");
     auto lines = lines_of(out.str());
     // The diagnostic line, the source line, the caret, the hint: never a line more.
@@ -120,19 +125,21 @@ TEST_CASE("hostile: GitHub annotations are one workflow command each") {
 TEST_CASE("hostile: JSON and SARIF carry every string exactly, and no raw control byte") {
   std::vector<Diagnostic> ds;
   for (const auto& h : hostile_strings()) ds.push_back(hostile_diagnostic(h.text));
-  std::string json = diagnostics_json(ds, 1).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-  std::string sarif = check::sarif_log(ds, {"0.1.0", ""}).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string json =
+      diagnostics_json(ds, 1).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string sarif = check::sarif_log(ds, {"0.1.0", ""})
+                          .dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   for (const std::string* doc : {&json, &sarif}) {
     // The serializer's rule: every C0 control escaped (DEL and the others are JSON text).
-    CHECK(std::none_of(doc->begin(), doc->end(), [](char c) {
-      return static_cast<unsigned char>(c) < 0x20 && c != '\n';
-    }));
+    CHECK(std::none_of(doc->begin(), doc->end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\n'; }));
     auto back = nlohmann::json::parse(*doc);
     std::vector<std::string> messages;
     if (back.contains("diagnostics"))
       for (const auto& d : back["diagnostics"]) messages.push_back(d["message"].get<std::string>());
     else
-      for (const auto& r : back["runs"][0]["results"]) messages.push_back(r["message"]["text"].get<std::string>());
+      for (const auto& r : back["runs"][0]["results"])
+        messages.push_back(r["message"]["text"].get<std::string>());
     REQUIRE(messages.size() == ds.size());
     // Every string of the set is valid UTF-8: each comes back exactly (SARIF adds the hint).
     for (std::size_t i = 0; i < ds.size(); ++i) CHECK(messages[i].rfind(ds[i].message, 0) == 0);
@@ -143,14 +150,15 @@ TEST_CASE("hostile: the one JSON string escaper writes what nlohmann writes, and
   std::vector<std::string> texts;
   for (const auto& h : hostile_strings()) texts.push_back(h.text);
   for (int b = 0; b < 0x100; ++b) texts.push_back(std::string("a") + static_cast<char>(b) + "z");
-  texts.push_back("\xe2\x80");            // a cut UTF-8 sequence
-  texts.push_back("\xed\xa0\x80 x");     // an encoded surrogate
+  texts.push_back("\xe2\x80");        // a cut UTF-8 sequence
+  texts.push_back("\xed\xa0\x80 x");  // an encoded surrogate
   texts.push_back("plain text, no escape");
   for (const auto& t : texts) {
     CAPTURE(t);
     std::string ours = render::json_string(t);
     CHECK(ours == nlohmann::json(t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    CHECK(std::none_of(ours.begin(), ours.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }));
+    CHECK(std::none_of(ours.begin(), ours.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20; }));
     bool valid_utf8 = true;
     try {
       (void)nlohmann::json(t).dump();
@@ -226,7 +234,10 @@ TEST_CASE("hostile: HTML and the search index carry no markup and no unsafe link
       REQUIRE(end != std::string::npos);
       std::string tag = html.substr(at + 1, end - at - 1);
       CAPTURE(tag);
-      std::string name = tag.substr(tag[0] == '/' ? 1 : 0, tag.find(' ') == std::string::npos ? std::string::npos : tag.find(' ') - (tag[0] == '/' ? 1 : 0));
+      std::string name =
+          tag.substr(tag[0] == '/' ? 1 : 0, tag.find(' ') == std::string::npos
+                                                ? std::string::npos
+                                                : tag.find(' ') - (tag[0] == '/' ? 1 : 0));
       CHECK(std::string(" p a em strong code pre ul ol li br blockquote hr h1 h2 h3 h4 h5 h6 del ")
                 .find(" " + name + " ") != std::string::npos);
       for (std::size_t eq = tag.find('='); eq != std::string::npos; eq = tag.find('=', eq + 1)) {
@@ -241,7 +252,8 @@ TEST_CASE("hostile: HTML and the search index carry no markup and no unsafe link
       CHECK(lower.find(scheme) == std::string::npos);
     std::string attr = render::html_escape(h.text);
     CHECK(attr.find_first_of("<>\"'") == std::string::npos);
-    std::string js = render::script_safe_json(nlohmann::json(h.text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    std::string js = render::script_safe_json(
+        nlohmann::json(h.text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     CHECK(js.find("</") == std::string::npos);
     CHECK(js.find("<!--") == std::string::npos);
     CHECK(js.find("\xe2\x80\xa8") == std::string::npos);

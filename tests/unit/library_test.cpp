@@ -1,6 +1,7 @@
 // Listing a library's persona files (library/library.h).
-#include <doctest/doctest.h>
+#include "library/library.h"
 
+#include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "library/library.h"
 #include "support.h"
 
 namespace persona {
@@ -28,7 +28,7 @@ TEST_CASE("persona files are listed as the recursive directory iterator lists th
   fs::path p = root / "personas";
   touch(p / "stripe/a.yaml");
   touch(p / "stripe/b.yml");
-  touch(p / "stripe/c.YAML");       // not a persona file: the extension is case-sensitive
+  touch(p / "stripe/c.YAML");  // not a persona file: the extension is case-sensitive
   touch(p / "stripe/notes.txt");
   touch(p / "stripe/.hidden.yaml");  // a hidden file with the extension counts
   touch(p / "stripe/.yaml");         // a file named ".yaml" has no extension
@@ -38,8 +38,8 @@ TEST_CASE("persona files are listed as the recursive directory iterator lists th
   touch(p / "dir.yaml/inner.yaml");
   touch(root / "elsewhere/linked.yaml");
   fs::create_symlink(root / "elsewhere/linked.yaml", p / "stripe/link.yaml");  // outside personas/
-  fs::create_symlink(p / "stripe/a.yaml", p / "stripe/again.yaml");           // a second name
-  fs::create_symlink(root / "elsewhere", p / "dirlink");                      // not followed
+  fs::create_symlink(p / "stripe/a.yaml", p / "stripe/again.yaml");            // a second name
+  fs::create_symlink(root / "elsewhere", p / "dirlink");                       // not followed
   fs::create_symlink(p / "missing.yaml", p / "dangling.yaml");
   REQUIRE(::mkfifo((p / "fifo.yaml").c_str(), 0600) == 0);  // not a regular file
   // Deep: directories are entered nine levels down, not ten.

@@ -1,4 +1,6 @@
 // Listing a library's files with their stamps (library/listing.h).
+#include "library/listing.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "library/library.h"
-#include "library/listing.h"
 #include "library/records.h"
 #include "support.h"
 
@@ -70,7 +71,7 @@ TEST_CASE("record files are listed as the recursive directory iterator lists the
   touch(c / "APP-10/x.yaml");
   touch(c / "APP-1-b/y.yaml");
   touch(c / "loose.yaml");
-  touch(c / "APP-2/deeper/still/z.yaml");       // three folders down: listed
+  touch(c / "APP-2/deeper/still/z.yaml");        // three folders down: listed
   touch(c / "APP-2/deeper/still/more/no.yaml");  // four: not
   touch(root / "elsewhere/r.yaml");
   fs::create_symlink(root / "elsewhere/r.yaml", c / "APP-2/link.yaml");
@@ -84,7 +85,8 @@ TEST_CASE("record files are listed as the recursive directory iterator lists the
   Listing l = list_records(root, ListOptions{true, later, 0});
   CHECK(l.paths == listed);
   REQUIRE(l.stamps.size() == l.paths.size());
-  for (std::size_t i = 0; i < l.paths.size(); ++i) CHECK(l.stamps[i] == stamp_of(root / l.paths[i], later));
+  for (std::size_t i = 0; i < l.paths.size(); ++i)
+    CHECK(l.stamps[i] == stamp_of(root / l.paths[i], later));
 
   // contributions/ itself a symlink: every path is where it leads, as before.
   TempDir other;

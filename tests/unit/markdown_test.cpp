@@ -2,16 +2,17 @@
 // the export's .md files must be safe to open in a viewer that allows raw HTML. The oracle is
 // cmark itself with unsafe HTML on, as such a viewer renders: no raw HTML node, no image, and
 // no link whose destination has a scheme other than http, https or mailto.
+#include "render/markdown.h"
+
 #include <cmark.h>
 #include <doctest/doctest.h>
 
 #include <cctype>
 #include <memory>
 
+#include "hostile.h"
 #include "library/library.h"
 #include "render/commonmark.h"
-#include "render/markdown.h"
-#include "hostile.h"
 #include "support.h"
 
 using namespace persona;
@@ -45,7 +46,8 @@ std::string scheme_of(std::string_view url) {
 /// What a permissive viewer would find unsafe in a Markdown document, one line each.
 std::vector<std::string> unsafe_in(const std::string& md) {
   std::vector<std::string> problems;
-  std::unique_ptr<cmark_node, DocFree> doc(cmark_parse_document(md.data(), md.size(), CMARK_OPT_UNSAFE));
+  std::unique_ptr<cmark_node, DocFree> doc(
+      cmark_parse_document(md.data(), md.size(), CMARK_OPT_UNSAFE));
   std::unique_ptr<cmark_iter, IterFree> it(cmark_iter_new(doc.get()));
   cmark_event_type ev;
   while ((ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE) {
@@ -54,7 +56,8 @@ std::vector<std::string> unsafe_in(const std::string& md) {
     const char* lit = cmark_node_get_literal(n);
     switch (cmark_node_get_type(n)) {
       case CMARK_NODE_HTML_BLOCK:
-        if (std::string_view(lit) != "<!-- end list -->\n") problems.push_back(std::string("html block ") + lit);
+        if (std::string_view(lit) != "<!-- end list -->\n")
+          problems.push_back(std::string("html block ") + lit);
         break;
       case CMARK_NODE_HTML_INLINE:
         problems.push_back(std::string("inline html ") + lit);
@@ -92,7 +95,8 @@ std::string meaning(const std::string& md) {
   std::string h = html;
   free(html);
   // The comment cmark's CommonMark renderer puts between two lists, as the safe mode shows it.
-  for (std::size_t at; (at = h.find("<!-- raw HTML omitted -->\n")) != std::string::npos;) h.erase(at, 26);
+  for (std::size_t at; (at = h.find("<!-- raw HTML omitted -->\n")) != std::string::npos;)
+    h.erase(at, 26);
   return h;
 }
 
@@ -105,8 +109,10 @@ Persona hostile_persona(const std::string& text) {
   p.category = text;
   p.tags = {text};
   for (const auto& def : profile_fields()) {
-    if (def.kind == FieldKind::kText) p.text[std::string(def.name)] = text;
-    else p.lists[std::string(def.name)] = {text, "plain", text};
+    if (def.kind == FieldKind::kText)
+      p.text[std::string(def.name)] = text;
+    else
+      p.lists[std::string(def.name)] = {text, "plain", text};
   }
   return p;
 }
@@ -114,15 +120,19 @@ Persona hostile_persona(const std::string& text) {
 }  // namespace
 
 TEST_CASE("markdown: text without markup that could run or lead away is kept as written") {
-  for (const char* s : {"Plain words.", "A *bold* claim, `code`, and\n\n- a list\n- of two\n\n1. one",
-                        "# Heading\n\n> quoted & \"quotes\" 'single'", "    indented code\n", ""})
+  for (const char* s :
+       {"Plain words.", "A *bold* claim, `code`, and\n\n- a list\n- of two\n\n1. one",
+        "# Heading\n\n> quoted & \"quotes\" 'single'", "    indented code\n", ""})
     CHECK(markdown_safe(s) == s);
 }
 
 TEST_CASE("markdown: raw HTML shows as text, the Markdown around it stays") {
-  CHECK(markdown_safe("Hi <script>alert(1)</script> *there*.") == "Hi \\<script\\>alert(1)\\</script\\> *there*.");
-  CHECK(markdown_safe("<div onclick=\"x()\">\nblock\n</div>") == "\\<div onclick=\"x()\"\\>\nblock\n\\</div\\>");
-  CHECK(markdown_safe("<img src=x onerror=\"alert(1)\">") == "\\<img src=x onerror=\"alert(1)\"\\>");
+  CHECK(markdown_safe("Hi <script>alert(1)</script> *there*.") ==
+        "Hi \\<script\\>alert(1)\\</script\\> *there*.");
+  CHECK(markdown_safe("<div onclick=\"x()\">\nblock\n</div>") ==
+        "\\<div onclick=\"x()\"\\>\nblock\n\\</div\\>");
+  CHECK(markdown_safe("<img src=x onerror=\"alert(1)\">") ==
+        "\\<img src=x onerror=\"alert(1)\"\\>");
   CHECK(markdown_safe("Uses <Suspense> boundaries.") == "Uses \\<Suspense\\> boundaries.");
   CHECK(markdown_safe("a\r<script>x</script>") == "a\n\n\\<script\\>x\\</script\\>");
 }
@@ -131,10 +141,11 @@ TEST_CASE("markdown: links keep http, https and mailto only, in every spelling")
   CHECK(markdown_safe("[a](https://example.org/x \"T\")") == "[a](https://example.org/x \"T\")");
   CHECK(markdown_safe("[m](mailto:x@example.org)") == "[m](mailto:x@example.org)");
   CHECK(markdown_safe("<https://example.org>") == "<https://example.org>");
-  for (const char* s : {"[click](javascript:alert(1))", "[click](JaVaScRiPt:alert(1))",
-                        "[click](&#106;avascript:alert(1))", "[click](<\tjavascript:alert(1)>)",
-                        "[click]( javascript:alert(1))", "[click](vbscript:msgbox(1))",
-                        "[click](data:text/html,x)", "[click](../relative)", "[click][r]\n\n[r]: javascript:alert(1)"}) {
+  for (const char* s :
+       {"[click](javascript:alert(1))", "[click](JaVaScRiPt:alert(1))",
+        "[click](&#106;avascript:alert(1))", "[click](<\tjavascript:alert(1)>)",
+        "[click]( javascript:alert(1))", "[click](vbscript:msgbox(1))", "[click](data:text/html,x)",
+        "[click](../relative)", "[click][r]\n\n[r]: javascript:alert(1)"}) {
     INFO(s);
     CHECK(markdown_safe(s) == "click");
   }
@@ -143,17 +154,20 @@ TEST_CASE("markdown: links keep http, https and mailto only, in every spelling")
 }
 
 TEST_CASE("markdown: images become links to the image, or their alt text") {
-  CHECK(markdown_safe("![pixel](https://tracker.example/p.gif)") == "[pixel](https://tracker.example/p.gif)");
+  CHECK(markdown_safe("![pixel](https://tracker.example/p.gif)") ==
+        "[pixel](https://tracker.example/p.gif)");
   CHECK(markdown_safe("![svg](data:image/svg+xml;base64,PHN2Zz4=)") == "svg");
   CHECK(markdown_safe("[![i](https://x.org/i.png)](https://x.org/)") == "[i](https://x.org/)");
 }
 
 TEST_CASE("markdown: what is rewritten means what it meant, but for its HTML and links") {
   // Lists, emphasis, code, quotes and headings around something that has to be rewritten.
-  for (const char* s : {"- *one* [ok](https://x.org/)\n- `two` **three**\n\n1. four\n2. five",
-                        "# Title [x](https://x.org)\n\n> quote _em_ [y](mailto:a@b.c)\n\n```sh\n<b>code</b>\n```",
-                        "Text with `<code>` and [a [nested] link](https://x.org/ \"t\").\n\n    <pre>\n",
-                        "- a\n\n* b [l](https://x.org)", "Setext [l](https://x.org)\n===\n\n***\n\ntail\\\nbreak"}) {
+  for (const char* s :
+       {"- *one* [ok](https://x.org/)\n- `two` **three**\n\n1. four\n2. five",
+        "# Title [x](https://x.org)\n\n> quote _em_ [y](mailto:a@b.c)\n\n```sh\n<b>code</b>\n```",
+        "Text with `<code>` and [a [nested] link](https://x.org/ \"t\").\n\n    <pre>\n",
+        "- a\n\n* b [l](https://x.org)",
+        "Setext [l](https://x.org)\n===\n\n***\n\ntail\\\nbreak"}) {
     INFO(s);
     std::string safe = markdown_safe(s);
     CHECK(meaning(safe) == meaning(s));
@@ -193,16 +207,22 @@ TEST_CASE("markdown: the fixture's hostile persona and its comments are defused"
   LoadOptions o;
   o.now = "2026-11-28T00:00:00Z";
   o.jobs = 1;
-  Library lib = load_library(std::filesystem::path(PERSONA_SOURCE_DIR) / "tests/golden/export/library", o);
+  Library lib =
+      load_library(std::filesystem::path(PERSONA_SOURCE_DIR) / "tests/golden/export/library", o);
   RenderContext ctx(lib);
   const Persona* p = lib.find("APP-666");
   REQUIRE(p);
   std::string md = persona_markdown_document(ctx, *p);
   auto problems = unsafe_in(md);
   CHECK_MESSAGE(problems.empty(), (problems.empty() ? std::string() : problems.front()));
-  CHECK(md.find("name: \"The Hostile \\u003cscript\\u003ewindow.__pwned=\\\"name\\\"\\u003c/script\\u003e 'Quote\\\" Persona\"\n") !=
+  CHECK(md.find("name: \"The Hostile "
+                "\\u003cscript\\u003ewindow.__pwned=\\\"name\\\"\\u003c/script\\u003e 'Quote\\\" "
+                "Persona\"\n") != std::string::npos);
+  CHECK(md.find("\\<script\\>window.\\_\\_pwned = \"identity\"; alert(1)\\</script\\>") !=
         std::string::npos);
-  CHECK(md.find("\\<script\\>window.\\_\\_pwned = \"identity\"; alert(1)\\</script\\>") != std::string::npos);
-  CHECK(md.find("[a safe link](https://example.org/safe \"a title with \\\"quotes\\\" \\<b\\>\")") != std::string::npos);
-  CHECK(md.find("> \\<img src=x onerror=\"window.\\_\\_pwned='comment'\"\\> x \\</script\\>") != std::string::npos);
+  CHECK(
+      md.find("[a safe link](https://example.org/safe \"a title with \\\"quotes\\\" \\<b\\>\")") !=
+      std::string::npos);
+  CHECK(md.find("> \\<img src=x onerror=\"window.\\_\\_pwned='comment'\"\\> x \\</script\\>") !=
+        std::string::npos);
 }

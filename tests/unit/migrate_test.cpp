@@ -1,7 +1,7 @@
 // library/migrate: the earlier persona format rewritten into the published one.
-#include <doctest/doctest.h>
-
 #include "library/migrate.h"
+
+#include <doctest/doctest.h>
 
 using namespace persona;
 
@@ -34,8 +34,8 @@ TEST_CASE("migrate: a file of the earlier format, and one already in the format"
       "app: google-analytics\n"
       "worldview: |-\n  Numbers first.\n\n  Then stories.\n"
       "composability:\n  - APP-101 (The X Y)\n";
-  MigrationResult r = migrate_persona("personas/google-analytics/google-analytics-analyst.yaml", old,
-                                      *schema, true);
+  MigrationResult r = migrate_persona("personas/google-analytics/google-analytics-analyst.yaml",
+                                      old, *schema, true);
   REQUIRE(r.text);
   CHECK(*r.text ==
         "# a header comment\n"
@@ -65,5 +65,6 @@ TEST_CASE("migrate: a file of the earlier format, and one already in the format"
   CHECK(!commented.text);
   REQUIRE(commented.diagnostics.size() == 1);
   CHECK(commented.diagnostics[0].code == "fmt-comment");
-  CHECK(commented.diagnostics[0].message == "comment would be lost by migrating; the file is left as it is");
+  CHECK(commented.diagnostics[0].message ==
+        "comment would be lost by migrating; the file is left as it is");
 }

@@ -1,13 +1,14 @@
 // Tests of src/render/mustache.h: the template engine must print what kainjow-mustache prints and
 // fail where it fails, with its messages. Every case below also runs kainjow (the reference; used
 // from this test only), so a quirk written down here is checked against the real thing.
-#include <doctest/doctest.h>
+#include "render/mustache.h"
 
-#include <kainjow/mustache.hpp>
+#include <doctest/doctest.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
+#include <kainjow/mustache.hpp>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -17,7 +18,6 @@
 #include <vector>
 
 #include "render/escape.h"
-#include "render/mustache.h"
 #include "support.h"
 
 namespace mu = persona::render::mustache;
@@ -30,9 +30,12 @@ using Partials = std::map<std::string, std::string>;
 
 kj::data to_kainjow(const mu::Value& v) {
   switch (v.kind()) {
-    case mu::Value::Kind::kFalse: return kj::data(false);
-    case mu::Value::Kind::kTrue: return kj::data(true);
-    case mu::Value::Kind::kString: return kj::data(v.str());
+    case mu::Value::Kind::kFalse:
+      return kj::data(false);
+    case mu::Value::Kind::kTrue:
+      return kj::data(true);
+    case mu::Value::Kind::kString:
+      return kj::data(v.str());
     case mu::Value::Kind::kList: {
       kj::data l(kj::data::type::list);
       for (const mu::Value& item : v.items()) l.push_back(to_kainjow(item));
@@ -40,7 +43,8 @@ kj::data to_kainjow(const mu::Value& v) {
     }
     case mu::Value::Kind::kObject: {
       kj::data o(kj::data::type::object);
-      for (std::size_t i = 0; i < v.keys().size(); ++i) o.set(v.keys()[i], to_kainjow(v.items()[i]));
+      for (std::size_t i = 0; i < v.keys().size(); ++i)
+        o.set(v.keys()[i], to_kainjow(v.items()[i]));
       return o;
     }
   }
@@ -136,15 +140,18 @@ struct Rng {
   }
 };
 
-const std::vector<std::string> kStrings{"", "x", "<b>", "a&b", "\"q\"", "it's", " ", "\t", "two words",
-                                        "{{a}}", "\n", "é"};
+const std::vector<std::string> kStrings{"",  "x",  "<b>",       "a&b",   "\"q\"", "it's",
+                                        " ", "\t", "two words", "{{a}}", "\n",    "é"};
 const std::vector<std::string> kKeys{"a", "b", "c", "d", "e"};
 
 mu::Value make_value(Rng& r, int depth) {
   switch (r.below(depth >= 3 ? 3 : 7)) {
-    case 0: return mu::Value(false);
-    case 1: return mu::Value(true);
-    case 2: return mu::Value(r.pick(kStrings));
+    case 0:
+      return mu::Value(false);
+    case 1:
+      return mu::Value(true);
+    case 2:
+      return mu::Value(r.pick(kStrings));
     case 3:
     case 4: {
       mu::Value l = mu::Value::list();
@@ -181,8 +188,9 @@ struct Generator {
 
   static const std::vector<std::string>& names() {
     // Names that exist in the data come more often; the odd ones test kainjow's splitting.
-    static const std::vector<std::string> v{"a", "b", "c", "d", "e", "a", "b", "c", "x", "a.b", "b.c",
-                                            "a.b.c", ".", ".", "a.", "a..b", ".a", "c.a", "", " a ", "d.e"};
+    static const std::vector<std::string> v{"a",  "b",    "c",   "d",   "e",     "a",   "b",
+                                            "c",  "x",    "a.b", "b.c", "a.b.c", ".",   ".",
+                                            "a.", "a..b", ".a",  "c.a", "",      " a ", "d.e"};
     return v;
   }
   std::string name() { return r.pick(names()); }
@@ -217,22 +225,40 @@ struct Generator {
   }
   void piece() {
     switch (r.below(24)) {
-      case 0: out += r.pick(std::vector<std::string>{"x", "ab", "<&>", "é", "}}", "{", "=", "%"}); break;
+      case 0:
+        out += r.pick(std::vector<std::string>{"x", "ab", "<&>", "é", "}}", "{", "=", "%"});
+        break;
       case 1:
-      case 2: out += r.pick(std::vector<std::string>{" ", "  ", "\t", " \t "}); break;
+      case 2:
+        out += r.pick(std::vector<std::string>{" ", "  ", "\t", " \t "});
+        break;
       case 3:
-      case 4: out += "\n"; break;
-      case 5: out += r.chance(70) ? "\r\n" : "\r"; break;
+      case 4:
+        out += "\n";
+        break;
+      case 5:
+        out += r.chance(70) ? "\r\n" : "\r";
+        break;
       case 6:
-      case 7: out += tag(ws() + name() + ws()); break;
-      case 8: out += r.chance(50) ? "{{{" + ws() + name() + ws() + "}}}" : tag("&" + ws() + name()); break;
+      case 7:
+        out += tag(ws() + name() + ws());
+        break;
+      case 8:
+        out += r.chance(50) ? "{{{" + ws() + name() + ws() + "}}}" : tag("&" + ws() + name());
+        break;
       case 9:
       case 10:
-      case 11: section_open(); break;
+      case 11:
+        section_open();
+        break;
       case 12:
       case 13:
-      case 14: section_close(); break;
-      case 15: out += tag(r.chance(50) ? "! note " : "!"); break;
+      case 14:
+        section_close();
+        break;
+      case 15:
+        out += tag(r.chance(50) ? "! note " : "!");
+        break;
       case 16: {
         std::vector<std::string> ps{"p4"};
         for (int l = level + 1; l <= 3; ++l) ps.push_back("p" + std::to_string(l));
@@ -245,22 +271,37 @@ struct Generator {
       case 18:
       case 19: {  // a line that may stand alone
         out += "\n" + ws();
-        if (r.chance(50)) section_open();
-        else section_close();
+        if (r.chance(50))
+          section_open();
+        else
+          section_close();
         out += ws() + (r.chance(80) ? "\n" : "\r\n");
         break;
       }
-      case 20: out += tag(r.chance(50) ? "" : " "); break;
-      case 21: out += tag("{" + name() + "}"); break;
+      case 20:
+        out += tag(r.chance(50) ? "" : " ");
+        break;
+      case 21:
+        out += tag("{" + name() + "}");
+        break;
       case 22:  // rare faults
         switch (r.below(30)) {
-          case 0: out += b + name(); break;                                            // unclosed tag
-          case 1: out += tag(r.pick(std::vector<std::string>{"=x=", "= a b c =", "=a=b c=", "=  ="})); break;
-          case 2: out += "{{{a}}"; break;
-          default: break;
+          case 0:
+            out += b + name();
+            break;  // unclosed tag
+          case 1:
+            out += tag(r.pick(std::vector<std::string>{"=x=", "= a b c =", "=a=b c=", "=  ="}));
+            break;
+          case 2:
+            out += "{{{a}}";
+            break;
+          default:
+            break;
         }
         break;
-      default: out += tag(name()); break;
+      default:
+        out += tag(name());
+        break;
     }
   }
   std::string make(std::size_t max_pieces) {
@@ -276,7 +317,9 @@ struct Generator {
 
 const fs::path kTemplates = fs::path(PERSONA_SOURCE_DIR) / "src/render/templates";
 
-std::string read_template(const std::string& name) { return persona::test::slurp(kTemplates / name); }
+std::string read_template(const std::string& name) {
+  return persona::test::slurp(kTemplates / name);
+}
 
 Partials site_partials() {
   Partials p;
@@ -349,18 +392,23 @@ mu::Value persona_page(bool activity, bool comments, bool canonical, bool inline
     std::string id = "field-" + std::to_string(s);
     mu::Value stats = mu::Value::list();
     if (s % 3 != 0) {
-      stats.push(obj({{"kind", "confirm"}, {"text", "2 confirmations"}, {"title", "Confirmed by 2"}}));
-      stats.push(obj({{"kind", "correct"}, {"text", "1 correction"}, {"title", "Corrected <once>"}}));
+      stats.push(
+          obj({{"kind", "confirm"}, {"text", "2 confirmations"}, {"title", "Confirmed by 2"}}));
+      stats.push(
+          obj({{"kind", "correct"}, {"text", "1 correction"}, {"title", "Corrected <once>"}}));
     }
     mu::Value links = mu::Value::list();
     if (s % 2 == 0)
       for (const char* k : {"confirm", "correct", "extend"})
-        links.push(obj({{"kind", k}, {"text", k}, {"href", "https://x.test/new?f=" + id + "&k=" + k},
+        links.push(obj({{"kind", k},
+                        {"text", k},
+                        {"href", "https://x.test/new?f=" + id + "&k=" + k},
                         {"aria", std::string(k) + ": Label " + id}}));
-    mu::Value sec = obj({{"id", id},
-                         {"label", "Label " + std::to_string(s) + " & more"},
-                         {"is_list", s % 4 == 1},
-                         {"body_html", "<p>Body of <em>" + id + "</em></p>\n<ul>\n<li>one</li>\n</ul>\n"}});
+    mu::Value sec =
+        obj({{"id", id},
+             {"label", "Label " + std::to_string(s) + " & more"},
+             {"is_list", s % 4 == 1},
+             {"body_html", "<p>Body of <em>" + id + "</em></p>\n<ul>\n<li>one</li>\n</ul>\n"}});
     sec.set("stats", stats);
     sec.set("has_stats", !stats.empty());
     sec.set("has_last_activity", s % 3 == 1);
@@ -496,9 +544,10 @@ TEST_CASE("mustache: variables, escaping and kinds") {
                      {"f", false},
                      {"l", list({"x"})},
                      {"o", obj({{"k", "v"}})}});
-  same("{{s}}|{{{s}}}|{{& s}}", d,
-       "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;|<a href=\"x\">Tom & Jerry's</a>|"
-       "<a href=\"x\">Tom & Jerry's</a>");
+  same(
+      "{{s}}|{{{s}}}|{{& s}}", d,
+      "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;|<a href=\"x\">Tom & Jerry's</a>|"
+      "<a href=\"x\">Tom & Jerry's</a>");
   same("[{{t}}][{{f}}][{{l}}][{{o}}][{{missing}}]", d, "[][][][][]");  // only strings print
   same("{{ s }}{{{ s }}}", obj({{"s", "1"}}), "11");
   same("{{}}{{ }}", obj({{"", "e"}}), "ee");  // an empty name is a name
@@ -516,10 +565,13 @@ TEST_CASE("mustache: sections follow kainjow's truth") {
                      {"l", list({"a", "b", "c"})},
                      {"o", obj({{"k", "v"}})}});
   same("{{#t}}T{{/t}}{{#f}}F{{/f}}{{#missing}}M{{/missing}}{{#el}}EL{{/el}}", d, "T");
-  same("{{#s}}<{{.}}>{{/s}}{{#es}}[{{.}}]{{/es}}{{#eo}}EO{{/eo}}{{#o}}{{k}}{{/o}}", d, "<str>[]EOv");
+  same("{{#s}}<{{.}}>{{/s}}{{#es}}[{{.}}]{{/es}}{{#eo}}EO{{/eo}}{{#o}}{{k}}{{/o}}", d,
+       "<str>[]EOv");
   same("{{#l}}({{.}}){{/l}}", d, "(a)(b)(c)");
-  same("{{^t}}T{{/t}}{{^f}}F{{/f}}{{^missing}}M{{/missing}}{{^el}}EL{{/el}}{{^eo}}EO{{/eo}}{{^s}}S{{/s}}", d,
-       "FMEL");
+  same(
+      "{{^t}}T{{/t}}{{^f}}F{{/f}}{{^missing}}M{{/missing}}{{^el}}EL{{/el}}{{^eo}}EO{{/"
+      "eo}}{{^s}}S{{/s}}",
+      d, "FMEL");
   // An inverted section pushes a false or empty-list value, so {{.}} is that value there.
   same("{{#s}}{{^f}}[{{.}}]{{/f}}{{^missing}}[{{.}}]{{/missing}}{{/s}}", d, "[][str]");
   same("{{#l}}{{#t}}{{.}}{{/t}}{{/l}}", d, "");  // {{.}} is the true value
@@ -548,7 +600,8 @@ TEST_CASE("mustache: a line is dropped only when a rendered section was on it an
   same("a\n  {{#f}}\nx\n  {{/f}}\nb", d, "a\n  \nb");
   same("a\n\t{{^t}}\nx\n\t{{/t}}\t\nb", d, "a\n\t\t\nb");
   same("{{^f}}\nx\n{{/f}}\n", d, "x\n");
-  same("<ul>\n  {{#l}}\n  <li>{{.}}</li>\n  {{/l}}\n</ul>\n", d, "<ul>\n  <li>x</li>\n  <li>y</li>\n</ul>\n");
+  same("<ul>\n  {{#l}}\n  <li>{{.}}</li>\n  {{/l}}\n</ul>\n", d,
+       "<ul>\n  <li>x</li>\n  <li>y</li>\n</ul>\n");
   same("{{#l}}{{.}}\n{{/l}}", d, "x\ny\n");
   // A variable that prints nothing or blanks, on a section's line, is dropped with it.
   same("{{#t}} {{missing}} \n{{/t}}z", d, "z");
@@ -564,7 +617,8 @@ TEST_CASE("mustache: a line is dropped only when a rendered section was on it an
 
 TEST_CASE("mustache: set delimiters, and {{{ }}} only with the default ones") {
   mu::Value d = obj({{"a", "<x>"}, {"{a}", "braced"}, {"t", true}});
-  same("{{=<% %>=}}<%a%>|<%{a}%>|<%&a%>|{{a}}<%={{ }}=%>|{{{a}}}", d, "&lt;x&gt;|braced|<x>|{{a}}|<x>");
+  same("{{=<% %>=}}<%a%>|<%{a}%>|<%&a%>|{{a}}<%={{ }}=%>|{{{a}}}", d,
+       "&lt;x&gt;|braced|<x>|{{a}}|<x>");
   same("{{= | | =}}|a| |#t|in|/t| |={{ }}=|{{a}}", d, "&lt;x&gt; in &lt;x&gt;");
   same("{{=[[  ]]=}}[[a]][[={{ }}=]]", d, "&lt;x&gt;");
   same("{{{=<% %>=}}}<%a%>", d, "&lt;x&gt;");  // a set-delimiter tag inside {{{ }}} still counts
@@ -635,15 +689,18 @@ TEST_CASE("mustache: differential test against kainjow on generated templates") 
       Result theirs = kainjow_render(text, kainjow_root(data, partials));
       Result mine = ours.render(text, data);
       ++cases;
-      if (!theirs.error.empty()) ++errors;
-      else ++renders;
+      if (!theirs.error.empty())
+        ++errors;
+      else
+        ++renders;
       if (!theirs.out.empty()) ++nonempty;
       if (mine.out != theirs.out || mine.error != theirs.error) {
         if (++mismatches <= 5) {
           std::string ps;
           for (const auto& [name, t] : partials) ps += name + "=[" + t + "] ";
-          FAIL_CHECK("template [" << text << "] partials " << ps << "\nkainjow [" << theirs.out << "] "
-                                  << theirs.error << "\nours    [" << mine.out << "] " << mine.error);
+          FAIL_CHECK("template [" << text << "] partials " << ps << "\nkainjow [" << theirs.out
+                                  << "] " << theirs.error << "\nours    [" << mine.out << "] "
+                                  << mine.error);
         }
       }
       if (!theirs.error.empty()) break;  // the data does not matter
@@ -690,7 +747,8 @@ TEST_CASE("mustache: the site's templates render as kainjow renders them") {
   }
   // Every template in the folder was tried.
   for (const auto& entry : fs::directory_iterator(kTemplates))
-    if (entry.path().extension() == ".mustache") CHECK(seen.count(entry.path().filename().string()) == 1);
+    if (entry.path().extension() == ".mustache")
+      CHECK(seen.count(entry.path().filename().string()) == 1);
 }
 
 TEST_CASE("mustache: one Template renders from several threads at once") {

@@ -15,11 +15,11 @@
 #include "git/repository.h"
 #include "library/blob_cache.h"
 #include "library/contribution.h"
-#include "workflow/contribute.h"
 #include "library/library.h"
 #include "library/records.h"
-#include "yaml/emit.h"
 #include "support.h"
+#include "workflow/contribute.h"
+#include "yaml/emit.h"
 
 using namespace persona;
 namespace fs = std::filesystem;
@@ -136,7 +136,8 @@ TEST_CASE("the blob value cache keeps values across runs and ignores a damaged f
   CHECK(off.find(a) == nullptr);
 }
 
-TEST_CASE("contribute finds the persona at the base the same way with the pid cache, cold or warm") {
+TEST_CASE(
+    "contribute finds the persona at the base the same way with the pid cache, cold or warm") {
   TempDir d;
   git::Repository repo = git::Repository::init(d.path / "repo");
   std::string second = bundled(kPath);
@@ -259,8 +260,8 @@ TEST_CASE("files_added_under reads nested directories, and a file where a direct
   git::ObjectId c0 = commit(repo, "", {{"lib/library.yaml", "x\n"}}, "init", 1000000000);
   git::ObjectId c1 =
       commit(repo, c0, {{"lib/contributions/APP-1/a.yaml", "a\n"}}, "add a", 1000000100);
-  git::ObjectId c2 = commit(repo, c1, {{"lib/contributions/APP-10/x.yaml", "x\n"}}, "other",
-                            1000000200);
+  git::ObjectId c2 =
+      commit(repo, c1, {{"lib/contributions/APP-10/x.yaml", "x\n"}}, "other", 1000000200);
   git::ObjectId c3 =
       commit(repo, c2, {{"lib/contributions/APP-1/b.yaml", "b\n"}}, "add b", 1000000300);
   auto found = repo.files_added_under(c3, "lib/contributions/APP-1");

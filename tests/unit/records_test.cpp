@@ -1,6 +1,7 @@
+#include "library/records.h"
+
 #include <doctest/doctest.h>
 
-#include "library/records.h"
 #include "yaml/emit.h"
 
 using namespace persona;
@@ -47,7 +48,8 @@ TEST_CASE("an edited record, an email, a future time are caught") {
   Record e = sample();
   e.author = "ada@example.org";
   e.id = record_id(e);
-  f = check_record_text(record_path(e), yaml::emit(record_tree(e)), *schema, "2026-11-28T00:00:00Z");
+  f = check_record_text(record_path(e), yaml::emit(record_tree(e)), *schema,
+                        "2026-11-28T00:00:00Z");
   REQUIRE(f.diagnostics.size() == 1);
   CHECK(f.diagnostics[0].code == "record-email");
 

@@ -53,12 +53,14 @@ inline Persona persona_with(std::string pid, std::string app, std::string catego
 class FailingDisk : public render::Disk {
  public:
   explicit FailingDisk(int fail_at) : left_(fail_at) {}
-  Written write(const fs::path& path, bool beside, const std::function<void(const render::Piece&)>& fill) override {
+  Written write(const fs::path& path, bool beside,
+                const std::function<void(const render::Piece&)>& fill) override {
     ++writes;
     if (--left_ != 0) return render::Disk::write(path, beside, fill);
     std::string data;
     fill([&](std::string_view piece) { data += piece; });
-    render::Disk::Written half = render::Disk::write(path, beside, [&](const render::Piece& put) { put(data.substr(0, data.size() / 2)); });
+    render::Disk::Written half = render::Disk::write(
+        path, beside, [&](const render::Piece& put) { put(data.substr(0, data.size() / 2)); });
     fs::remove(half.path);  // what Disk::write does when its write fails
     throw io_error("cannot write " + path.filename().string() + ": No space left on device");
   }

@@ -23,10 +23,10 @@
 #include "render/links.h"
 #include "render/markdown.h"
 #include "render/templates.h"
-#include "schema/schema.h"
-#include "yaml/tree.h"
-#include "support.h"
 #include "render_support.h"
+#include "schema/schema.h"
+#include "support.h"
+#include "yaml/tree.h"
 
 using namespace persona;
 using namespace persona::render;
@@ -74,9 +74,12 @@ TEST_CASE("render: href_attribute encodes what could leave the attribute") {
 }
 
 TEST_CASE("render: JSON for a script cannot close the element") {
-  std::string j = nlohmann::json("</script><script>alert(1)</script> & \xE2\x80\xA8 \xE2\x80\xA9").dump(-1, ' ', false);
+  std::string j = nlohmann::json("</script><script>alert(1)</script> & \xE2\x80\xA8 \xE2\x80\xA9")
+                      .dump(-1, ' ', false);
   std::string safe = script_safe_json(j);
-  CHECK(safe == "\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 \\u2028 \\u2029\"");
+  CHECK(safe ==
+        "\"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 \\u2028 "
+        "\\u2029\"");
   CHECK(safe.find('<') == std::string::npos);
   // Still the same JSON value.
   CHECK(nlohmann::json::parse(safe) == nlohmann::json::parse(j));
@@ -103,12 +106,14 @@ TEST_CASE("render: raw HTML is shown as text, never passed through") {
   CHECK(markdown_html("<div onclick=\"x()\">\nblock\n</div>") ==
         "<p>&lt;div onclick=&quot;x()&quot;&gt;\nblock\n&lt;/div&gt;</p>\n");
   CHECK(markdown_html("<svg onload=alert(1)>") == "<p>&lt;svg onload=alert(1)&gt;</p>\n");
-  CHECK(markdown_html("Uses <Suspense> boundaries.") == "<p>Uses &lt;Suspense&gt; boundaries.</p>\n");
+  CHECK(markdown_html("Uses <Suspense> boundaries.") ==
+        "<p>Uses &lt;Suspense&gt; boundaries.</p>\n");
 }
 
 TEST_CASE("render: links keep http, https and mailto only") {
-  CHECK(markdown_html("[a](https://example.org/x \"T\")") ==
-        "<p><a href=\"https://example.org/x\" title=\"T\" rel=\"nofollow ugc noopener\">a</a></p>\n");
+  CHECK(
+      markdown_html("[a](https://example.org/x \"T\")") ==
+      "<p><a href=\"https://example.org/x\" title=\"T\" rel=\"nofollow ugc noopener\">a</a></p>\n");
   CHECK(markdown_html("[m](mailto:x@example.org)") ==
         "<p><a href=\"mailto:x@example.org\" rel=\"nofollow ugc noopener\">m</a></p>\n");
   CHECK(markdown_html("[click](javascript:alert(1))") == "<p>click</p>\n");
@@ -116,12 +121,14 @@ TEST_CASE("render: links keep http, https and mailto only") {
   CHECK(markdown_html("[d](data:text/html,x) and [r](../x)") == "<p>d and r</p>\n");
   CHECK(markdown_html("<javascript:alert(1)>") == "<p>javascript:alert(1)</p>\n");
   CHECK(markdown_html("<https://example.org>") ==
-        "<p><a href=\"https://example.org\" rel=\"nofollow ugc noopener\">https://example.org</a></p>\n");
+        "<p><a href=\"https://example.org\" rel=\"nofollow ugc "
+        "noopener\">https://example.org</a></p>\n");
 }
 
 TEST_CASE("render: images become links, so a page loads nothing from elsewhere") {
-  CHECK(markdown_html("![pixel](https://tracker.example/p.gif)") ==
-        "<p><a href=\"https://tracker.example/p.gif\" rel=\"nofollow ugc noopener\">pixel</a></p>\n");
+  CHECK(
+      markdown_html("![pixel](https://tracker.example/p.gif)") ==
+      "<p><a href=\"https://tracker.example/p.gif\" rel=\"nofollow ugc noopener\">pixel</a></p>\n");
   CHECK(markdown_html("![svg](data:image/svg+xml;base64,PHN2Zz4=)") == "<p>svg</p>\n");
   CHECK(markdown_html("[![i](https://x.org/i.png)](https://x.org/)") ==
         "<p><a href=\"https://x.org/\" rel=\"nofollow ugc noopener\">i</a></p>\n");
@@ -139,7 +146,8 @@ TEST_CASE("render: known pids become links to their pages") {
   o.mentions = &m;
   o.unwrap_paragraph = true;
   CHECK(markdown_html("APP-153 and APP-1530, xAPP-153, APP-999 and `APP-153`.", o) ==
-        "<a class=\"mention\" href=\"app-153.html\" title=\"The &quot;Data&quot; Architect\">APP-153</a>"
+        "<a class=\"mention\" href=\"app-153.html\" title=\"The &quot;Data&quot; "
+        "Architect\">APP-153</a>"
         " and APP-1530, xAPP-153, APP-999 and <code>APP-153</code>.");
   CHECK(markdown_html("[see APP-153](https://x.org/)", o) ==
         "<a href=\"https://x.org/\" rel=\"nofollow ugc noopener\">see APP-153</a>");
@@ -152,24 +160,45 @@ TEST_CASE("render: invalid UTF-8 is replaced, not passed on") {
 TEST_CASE("render: text over the cap is not parsed, only escaped") {
   HtmlOptions o;
   o.max_bytes = 10;
-  CHECK(markdown_html("**bold** <b>and more text", o) == "<p class=\"too-long\">**bold** &lt;…</p>\n");
+  CHECK(markdown_html("**bold** <b>and more text", o) ==
+        "<p class=\"too-long\">**bold** &lt;…</p>\n");
   CHECK(markdown_html("ééééééé", o) == "<p class=\"too-long\">ééééé…</p>\n");
 }
 
 TEST_CASE("render: pathological Markdown renders in bounded time") {
   std::vector<std::string> inputs = {
-      std::string(8000, '['), std::string(8000, '*'), std::string(4000, '>'),
-      [] { std::string s; for (int i = 0; i < 2000; ++i) s += "*a _b "; return s; }(),
-      [] { std::string s; for (int i = 0; i < 2000; ++i) s += "[a]("; return s; }(),
-      [] { std::string s; for (int i = 0; i < 1000; ++i) s += "- "; return s + "x"; }(),
-      [] { std::string s; for (int i = 0; i < 2600; ++i) s += "<a "; return s; }(),
+      std::string(8000, '['),
+      std::string(8000, '*'),
+      std::string(4000, '>'),
+      [] {
+        std::string s;
+        for (int i = 0; i < 2000; ++i) s += "*a _b ";
+        return s;
+      }(),
+      [] {
+        std::string s;
+        for (int i = 0; i < 2000; ++i) s += "[a](";
+        return s;
+      }(),
+      [] {
+        std::string s;
+        for (int i = 0; i < 1000; ++i) s += "- ";
+        return s + "x";
+      }(),
+      [] {
+        std::string s;
+        for (int i = 0; i < 2600; ++i) s += "<a ";
+        return s;
+      }(),
       std::string(kMaxMarkdownBytes * 4, 'x'),
   };
   for (const auto& in : inputs) {
     auto start = std::chrono::steady_clock::now();
     std::string html = markdown_html(in);
     std::string text = markdown_text(in);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
     CHECK(ms < 1000);
     CHECK(html.find("<script") == std::string::npos);
   }
@@ -178,13 +207,49 @@ TEST_CASE("render: pathological Markdown renders in bounded time") {
 TEST_CASE("render: random Markdown never yields markup of its own") {
   // Pieces of syntax and attacks, shuffled: the output may only hold cmark's own tags, and
   // links only to http, https or mailto.
-  const std::vector<std::string> pieces = {
-      "<", ">", "&", "\"", "'", "`", "*", "_", "[", "]", "(", ")", "!", "#", "-", " ", "\n",
-      "\n\n", "<script>", "</script>", "<img src=x onerror=alert(1)>", "javascript:", "data:",
-      "https://x.org/", "mailto:a@b.c", "[a](", "](", "<a href=", "&#106;", "&lt;", "APP-153",
-      "<svg/onload=alert(1)>", "    ", "> ", "1. ", "```", "<!--", "-->", "<![CDATA[", "\\"};
-  const std::set<std::string> allowed = {"p", "em", "strong", "code", "pre", "a", "ul", "ol", "li",
-                                         "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "br"};
+  const std::vector<std::string> pieces = {"<",
+                                           ">",
+                                           "&",
+                                           "\"",
+                                           "'",
+                                           "`",
+                                           "*",
+                                           "_",
+                                           "[",
+                                           "]",
+                                           "(",
+                                           ")",
+                                           "!",
+                                           "#",
+                                           "-",
+                                           " ",
+                                           "\n",
+                                           "\n\n",
+                                           "<script>",
+                                           "</script>",
+                                           "<img src=x onerror=alert(1)>",
+                                           "javascript:",
+                                           "data:",
+                                           "https://x.org/",
+                                           "mailto:a@b.c",
+                                           "[a](",
+                                           "](",
+                                           "<a href=",
+                                           "&#106;",
+                                           "&lt;",
+                                           "APP-153",
+                                           "<svg/onload=alert(1)>",
+                                           "    ",
+                                           "> ",
+                                           "1. ",
+                                           "```",
+                                           "<!--",
+                                           "-->",
+                                           "<![CDATA[",
+                                           "\\"};
+  const std::set<std::string> allowed = {"p",  "em", "strong", "code",       "pre", "a",
+                                         "ul", "ol", "li",     "blockquote", "h1",  "h2",
+                                         "h3", "h4", "h5",     "h6",         "hr",  "br"};
   std::map<std::string, MentionLink> m = {{"APP-153", {"app-153.html", "x"}}};
   HtmlOptions o;
   o.mentions = &m;
@@ -196,14 +261,16 @@ TEST_CASE("render: random Markdown never yields markup of its own") {
     std::string html = markdown_html(in, o);
     for (std::size_t at = html.find('<'); at != std::string::npos; at = html.find('<', at + 1)) {
       std::size_t end = html.find_first_of(" >/", at + 1);
-      std::string tag = html.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+      std::string tag =
+          html.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
       if (tag.empty() && end != std::string::npos && html[end] == '/') {
         std::size_t close = html.find('>', end);
         tag = html.substr(end + 1, close - end - 1);
       }
       CHECK_MESSAGE(allowed.count(tag), "input: " << in << "\noutput: " << html);
     }
-    for (std::size_t at = html.find("href=\""); at != std::string::npos; at = html.find("href=\"", at + 1)) {
+    for (std::size_t at = html.find("href=\""); at != std::string::npos;
+         at = html.find("href=\"", at + 1)) {
       std::string href = html.substr(at + 6, html.find('"', at + 6) - at - 6);
       bool ok = href.rfind("https://", 0) == 0 || href.rfind("http://", 0) == 0 ||
                 href.rfind("mailto:", 0) == 0 || href == "app-153.html";
@@ -291,14 +358,18 @@ TEST_CASE("render: root prefix and labels") {
 TEST_CASE("render: the built-in templates load without problems") {
   auto load = load_templates(std::nullopt);
   CHECK(load.diagnostics.empty());
-  for (const char* name : {"index.mustache", "persona.mustache", "group.mustache", "_card.mustache",
-                           "_head.mustache", "_foot.mustache", "site.css", "search.js", "favicon.svg"})
+  for (const char* name :
+       {"index.mustache", "persona.mustache", "group.mustache", "_card.mustache", "_head.mustache",
+        "_foot.mustache", "site.css", "search.js", "favicon.svg"})
     CHECK_MESSAGE(load.templates.files.count(name) == 1, name);
-  CHECK(load.templates.assets() == std::vector<std::string>{"favicon.svg", "search.js", "site.css"});
+  CHECK(load.templates.assets() ==
+        std::vector<std::string>{"favicon.svg", "search.js", "site.css"});
 }
 
 TEST_CASE("render: a broken template is reported with its file, line and column") {
-  auto d = check_template("my/persona.mustache", "<h1>{{name}}</h1>\n<ul>\n  {{#sections}}\n  <li>{{label}}</li>\n</ul>\n");
+  auto d =
+      check_template("my/persona.mustache",
+                     "<h1>{{name}}</h1>\n<ul>\n  {{#sections}}\n  <li>{{label}}</li>\n</ul>\n");
   REQUIRE(d.size() == 1);
   CHECK(d[0].file == "my/persona.mustache");
   CHECK(d[0].line == 3);
@@ -325,7 +396,8 @@ TEST_CASE("render: overrides replace built-in templates file by file") {
   auto load = load_templates(dir.path);
   CHECK(load.diagnostics.empty());
   CHECK(load.templates.text("site.css") == "body { color: red }\n");
-  CHECK(load.templates.files.at("_card.mustache").origin == (dir.path / "_card.mustache").generic_string());
+  CHECK(load.templates.files.at("_card.mustache").origin ==
+        (dir.path / "_card.mustache").generic_string());
   CHECK(load.templates.files.at("index.mustache").origin == "src/render/templates/index.mustache");
 }
 
@@ -387,16 +459,26 @@ TEST_CASE("render: a persona page has every section with its community state") {
   FileSet site = build_export(ctx, {"html"}, &builtin_templates());
   const std::string& page = site.at("personas/app-153.html");
   for (const auto& def : profile_fields()) {
-    CHECK(page.find("<section class=\"field-section\" id=\"" + std::string(def.name) + "\"") != std::string::npos);
+    CHECK(page.find("<section class=\"field-section\" id=\"" + std::string(def.name) + "\"") !=
+          std::string::npos);
     CHECK(page.find("field=" + std::string(def.name) + "&amp;kind=confirm") != std::string::npos);
   }
-  CHECK(page.find("<li class=\"stat stat-confirm\" title=\"People who confirmed the text as it reads now\">2 confirmations</li>") != std::string::npos);
-  CHECK(page.find("<li class=\"stat stat-correct\" title=\"Corrections proposed to this field\">1 correction</li>") != std::string::npos);
+  CHECK(page.find("<li class=\"stat stat-confirm\" title=\"People who confirmed the text as it "
+                  "reads now\">2 confirmations</li>") != std::string::npos);
+  CHECK(page.find("<li class=\"stat stat-correct\" title=\"Corrections proposed to this field\">1 "
+                  "correction</li>") != std::string::npos);
   CHECK(page.find("1 confirmation of an earlier version") != std::string::npos);
-  CHECK(page.find("<time datetime=\"2026-10-01T09:00:00Z\">2026-10-01</time>") != std::string::npos);
+  CHECK(page.find("<time datetime=\"2026-10-01T09:00:00Z\">2026-10-01</time>") !=
+        std::string::npos);
   CHECK(page.find("<h2 id=\"comments-title\">3 comments</h2>") != std::string::npos);
-  CHECK(page.find("https://github.com/persona-library/persona/issues/new?template=contribution.yml&amp;pid=APP-153&amp;field=scenario&amp;kind=extend") != std::string::npos);
-  CHECK(page.find("<link rel=\"canonical\" href=\"https://personas.example.org/personas/app-153.html\">") != std::string::npos);
+  CHECK(page.find(
+            "https://github.com/persona-library/persona/issues/"
+            "new?template=contribution.yml&amp;pid=APP-153&amp;field=scenario&amp;kind=extend") !=
+        std::string::npos);
+  CHECK(
+      page.find(
+          "<link rel=\"canonical\" href=\"https://personas.example.org/personas/app-153.html\">") !=
+      std::string::npos);
   CHECK(page.find("<script") == std::string::npos);
 }
 
@@ -408,12 +490,15 @@ TEST_CASE("render: the hostile persona's pages carry none of its markup") {
     INFO(path);
     // Our own scripts only, and only on the index.
     std::size_t scripts = 0;
-    for (std::size_t at = data.find("<script"); at != std::string::npos; at = data.find("<script", at + 1)) ++scripts;
+    for (std::size_t at = data.find("<script"); at != std::string::npos;
+         at = data.find("<script", at + 1))
+      ++scripts;
     // search-index.js, its one shard (a library this small has one) and search.js.
     CHECK(scripts == (path == "index.html" ? 3u : 0u));
-    for (const char* bad : {"<img", "<svg", "<iframe", "<object", "<math", "<style", "<base", "<details open",
-                            "href=\"javascript:", "href=\"data:", "onerror=\"", "onload=\"", "onclick=\"",
-                            "http-equiv=\"refresh", "<a href=\"javascript", "<form action=\"https://evil"})
+    for (const char* bad :
+         {"<img", "<svg", "<iframe", "<object", "<math", "<style", "<base", "<details open",
+          "href=\"javascript:", "href=\"data:", "onerror=\"", "onload=\"", "onclick=\"",
+          "http-equiv=\"refresh", "<a href=\"javascript", "<form action=\"https://evil"})
       CHECK_MESSAGE(data.find(bad) == std::string::npos, bad);
   }
   std::string index = site.at(kSearchIndexPath);
@@ -449,13 +534,15 @@ TEST_CASE("render: the search index is split into shards by a hash of the pid") 
   RenderContext ctx(lib);
   FileSet site = build_export(ctx, {"html"}, &builtin_templates());
   const std::string& index = site.at("index.html");
-  CHECK(index.find("<script src=\"assets/search-index.js\"></script>\n<script src=\"assets/search/0.js\"></script>\n"
-                   "<script src=\"assets/search/1.js\"></script>\n<script src=\"assets/search/2.js\"></script>\n"
-                   "<script src=\"assets/search/3.js\"></script>\n<script src=\"assets/search.js\"></script>\n") !=
-        std::string::npos);
+  CHECK(index.find("<script src=\"assets/search-index.js\"></script>\n<script "
+                   "src=\"assets/search/0.js\"></script>\n"
+                   "<script src=\"assets/search/1.js\"></script>\n<script "
+                   "src=\"assets/search/2.js\"></script>\n"
+                   "<script src=\"assets/search/3.js\"></script>\n<script "
+                   "src=\"assets/search.js\"></script>\n") != std::string::npos);
   CHECK(site.at(kSearchIndexPath) == search_index_script());
-  CHECK(search_index_script().find("window.PERSONA_SEARCH = {\"fields\":[{\"name\":\"identity\",") !=
-        std::string::npos);
+  CHECK(search_index_script().find(
+            "window.PERSONA_SEARCH = {\"fields\":[{\"name\":\"identity\",") != std::string::npos);
   CHECK(search_index_script().find(",\"personas\":[]};\n") != std::string::npos);
   CHECK(site.count("assets/search/4.js") == 0);
   // Each persona in its own shard, in pid order.
@@ -484,7 +571,8 @@ TEST_CASE("render: a site without personas loads an empty search index") {
   lib.records.clear();
   RenderContext ctx(lib);
   FileSet site = build_export(ctx, {"html"}, &builtin_templates());
-  CHECK(site.at("index.html").find("<script src=\"assets/search/0.js\"></script>") != std::string::npos);
+  CHECK(site.at("index.html").find("<script src=\"assets/search/0.js\"></script>") !=
+        std::string::npos);
   CHECK(site.at("assets/search/0.js") == search_shard_head() + search_shard_tail());
   CHECK(search_shard_head() + search_shard_tail() ==
         "// Generated by persona export: entries of the search index (assets/search-index.js).\n"
@@ -497,7 +585,8 @@ TEST_CASE("render: the standalone page inlines its style and runs no script") {
   CHECK(page.find("<style>") != std::string::npos);
   CHECK(page.find("<script") == std::string::npos);
   CHECK(page.find("<link rel=\"stylesheet\"") == std::string::npos);
-  CHECK(page.find("default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;") != std::string::npos);
+  CHECK(page.find("default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;") !=
+        std::string::npos);
 }
 
 TEST_CASE("render: Markdown for show stays as it was, list items keep their lines") {
@@ -507,10 +596,11 @@ TEST_CASE("render: Markdown for show stays as it was, list items keep their line
   p.text["identity"] = "Who.";
   p.lists["goals"] = {"one", "two\nlines"};
   std::string md = persona_markdown(p);
-  CHECK(md.rfind("# The Acme *Star*\n\n`APP-1` · Acme · tools · #a\n\n## Identity\n\nWho.\n\n## Intention\n\n", 0) == 0);
+  CHECK(md.rfind("# The Acme *Star*\n\n`APP-1` · Acme · tools · #a\n\n## Identity\n\nWho.\n\n## "
+                 "Intention\n\n",
+                 0) == 0);
   CHECK(md.find("## Goals\n\n- one\n- two\n  lines\n") != std::string::npos);
   MarkdownOptions o;
   o.escape_metadata = true;
   CHECK(persona_markdown(p, o).rfind("# The Acme \\*Star\\*\n", 0) == 0);
 }
-

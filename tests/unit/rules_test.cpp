@@ -1,10 +1,11 @@
+#include "library/rules.h"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "library/library.h"
-#include "library/rules.h"
 
 using namespace persona;
 
@@ -52,12 +53,14 @@ static std::vector<std::string> codes(const std::string& path, const std::string
 TEST_CASE("library rules catch what a schema cannot") {
   std::string s = seed(kSegment);
   CHECK(codes("personas/segment/other.yaml", s) == std::vector<std::string>{"path-mismatch"});
-  CHECK(codes(kSegment, replace(s, "name: The Segment Data Architect", "name: The Stripe Data Architect")) ==
+  CHECK(codes(kSegment,
+              replace(s, "name: The Segment Data Architect", "name: The Stripe Data Architect")) ==
         std::vector<std::string>{"name-app-mismatch"});
   auto jt = jtbd_block(s);
   CHECK(codes(kSegment, replace(s, jt, "jtbd: When I ship events, I want to trust them.\n")) ==
         std::vector<std::string>{"jtbd-form"});
-  CHECK(codes(kSegment, replace(s, "version: 1", "version: 1\n# fine")) == std::vector<std::string>{});
+  CHECK(codes(kSegment, replace(s, "version: 1", "version: 1\n# fine")) ==
+        std::vector<std::string>{});
 }
 
 TEST_CASE("the app is its name; its folder is the one slug rule's") {
@@ -76,40 +79,48 @@ TEST_CASE("the app is its name; its folder is the one slug rule's") {
                     d.message);
     return out;
   };
-  std::string two_words = replace(replace(s, "app: Segment", "app: Segment Connections"),
-                                  "name: The Segment Data Architect",
-                                  "name: The Segment Connections Data Architect");
-  CHECK(diags("personas/segment-connections/segment-connections-data-architect.yaml", two_words).empty());
+  std::string two_words =
+      replace(replace(s, "app: Segment", "app: Segment Connections"),
+              "name: The Segment Data Architect", "name: The Segment Connections Data Architect");
+  CHECK(diags("personas/segment-connections/segment-connections-data-architect.yaml", two_words)
+            .empty());
   CHECK(diags(kSegment, replace(s, "app: Segment", "app: segment")) ==
-        std::vector<std::string>{"4:6 legacy-format 'app' is the slug 'segment' of the earlier format; "
-                                 "the format writes the app's name, 'Segment'"});
-  CHECK(diags(kSegment, replace(s, "app: Segment", "app: SEGMENT")) ==
-        std::vector<std::string>{"3:7 name-app-mismatch 'name' 'The Segment Data Architect' does not "
-                                 "start with 'The' and the app 'SEGMENT'"});
+        std::vector<std::string>{
+            "4:6 legacy-format 'app' is the slug 'segment' of the earlier format; "
+            "the format writes the app's name, 'Segment'"});
+  CHECK(
+      diags(kSegment, replace(s, "app: Segment", "app: SEGMENT")) ==
+      std::vector<std::string>{"3:7 name-app-mismatch 'name' 'The Segment Data Architect' does not "
+                               "start with 'The' and the app 'SEGMENT'"});
   std::string no_slug = replace(replace(s, "app: Segment", "app: \"\xE9\xA3\x9E\xE4\xB9\xA6\""),
                                 "name: The Segment Data Architect",
                                 "name: \"The \xE9\xA3\x9E\xE4\xB9\xA6 Data Architect\"");
   CHECK(diags(kSegment, no_slug) ==
-        std::vector<std::string>{"4:6 app-slug 'app' '\xE9\xA3\x9E\xE4\xB9\xA6' has no ASCII letter or "
-                                 "digit to name its folder"});
+        std::vector<std::string>{
+            "4:6 app-slug 'app' '\xE9\xA3\x9E\xE4\xB9\xA6' has no ASCII letter or "
+            "digit to name its folder"});
   // A list of bullet lines ends without a full stop: that is not text cut off mid-sentence.
   CHECK(diags(kSegment, s).empty());
-  auto after_list = diags(kSegment, replace(s, "CI syncs it to Protocols\n", "CI syncs it to Protocols\n\n  And then\n"));
+  auto after_list = diags(kSegment, replace(s, "CI syncs it to Protocols\n",
+                                            "CI syncs it to Protocols\n\n  And then\n"));
   REQUIRE(after_list.size() == 1);
-  CHECK(after_list[0].find("truncated-text 'composability' stops mid-sentence, after 'then'") != std::string::npos);
+  CHECK(after_list[0].find("truncated-text 'composability' stops mid-sentence, after 'then'") !=
+        std::string::npos);
 }
 
 TEST_CASE("a version is a number as written") {
   std::string s = seed(kSegment);
   for (const char* v : {"1.0", "1.1", "2", "0.5", "1e2"}) {
-    auto f = check_persona_text(kSegment, replace(s, "version: 1\n", std::string("version: ") + v + "\n"),
+    auto f = check_persona_text(kSegment,
+                                replace(s, "version: 1\n", std::string("version: ") + v + "\n"),
                                 *schema::Schema::builtin("persona"), true);
     CHECK_MESSAGE(f.diagnostics.empty(), v);
     REQUIRE(f.ok());
     CHECK(build_persona(f).version == v);
   }
   for (const char* v : {"0", "-1", "'1'", "true", "1000001"}) {
-    auto f = check_persona_text(kSegment, replace(s, "version: 1\n", std::string("version: ") + v + "\n"),
+    auto f = check_persona_text(kSegment,
+                                replace(s, "version: 1\n", std::string("version: ") + v + "\n"),
                                 *schema::Schema::builtin("persona"), true);
     CHECK_MESSAGE(!f.ok(), v);
   }
@@ -140,7 +151,8 @@ TEST_CASE("jtbd messages say what is missing") {
   auto f = check_persona_text(kSegment, replace(s, jt, "jtbd: When I ship, I want to sleep.\n"),
                               *schema::Schema::builtin("persona"), true);
   REQUIRE(f.diagnostics.size() == 1);
-  CHECK(f.diagnostics[0].message == "'jtbd' is not a job story: ', so ...' is missing after 'I want to'");
+  CHECK(f.diagnostics[0].message ==
+        "'jtbd' is not a job story: ', so ...' is missing after 'I want to'");
 }
 
 TEST_CASE("cross-file rules: duplicate pid and unresolved references") {
@@ -227,19 +239,21 @@ TEST_CASE("cross-file rules on thousands of pids: each mention resolved or repor
   std::vector<Mentions> mentions(files.size());
   for (int i = 0; i < 3000; ++i) {
     // The next file's pid, and one no file has.
-    mentions[i].add("APP-" + std::to_string(1000 + (i + 1) % 3000 + 1), yaml::Mark{2, 3}, "goals[1]");
+    mentions[i].add("APP-" + std::to_string(1000 + (i + 1) % 3000 + 1), yaml::Mark{2, 3},
+                    "goals[1]");
     if (i % 1000 == 0) mentions[i].add("APP-9" + std::to_string(i), yaml::Mark{3, 3}, "goals[2]");
   }
   auto ds = library_rules(files, mentions);
   std::vector<std::string> messages;
   for (const auto& d : ds) messages.push_back(d.file + " " + d.message);
   // APP-1011, the pid file 11 had, is no file's any more: file 10 refers to it.
-  CHECK(messages == std::vector<std::string>{
-                        "personas/p/11.yaml pid 'APP-1001' is already used by 'personas/p/1.yaml'",
-                        "personas/p/1.yaml 'goals[2]' refers to 'APP-90', which no persona has",
-                        "personas/p/10.yaml 'goals[1]' refers to 'APP-1011', which no persona has",
-                        "personas/p/1001.yaml 'goals[2]' refers to 'APP-91000', which no persona has",
-                        "personas/p/2001.yaml 'goals[2]' refers to 'APP-92000', which no persona has"});
+  CHECK(messages ==
+        std::vector<std::string>{
+            "personas/p/11.yaml pid 'APP-1001' is already used by 'personas/p/1.yaml'",
+            "personas/p/1.yaml 'goals[2]' refers to 'APP-90', which no persona has",
+            "personas/p/10.yaml 'goals[1]' refers to 'APP-1011', which no persona has",
+            "personas/p/1001.yaml 'goals[2]' refers to 'APP-91000', which no persona has",
+            "personas/p/2001.yaml 'goals[2]' refers to 'APP-92000', which no persona has"});
 }
 
 TEST_CASE("truncated-text points at the last word, template-text lists every placeholder") {
@@ -253,17 +267,19 @@ TEST_CASE("truncated-text points at the last word, template-text lists every pla
     return out;
   };
   // "data" is in the block's first line too; the last word is on its last line.
-  CHECK(diags(replace(s, "  keeping it clean.\n", "  keeping it clean and the data\n")) ==
-        std::vector<std::string>{
-            "19:28 truncated-text 'identity' stops mid-sentence, after 'data'"});
+  CHECK(
+      diags(replace(s, "  keeping it clean.\n", "  keeping it clean and the data\n")) ==
+      std::vector<std::string>{"19:28 truncated-text 'identity' stops mid-sentence, after 'data'"});
   // A plain scalar on one line, whose last word is also the key's name and an earlier word.
   std::size_t from = s.find("identity: |-\n"), to = s.find("intention: |-\n");
   std::string plain = s.substr(0, from) + "identity: the identity of an identity\n" + s.substr(to);
-  CHECK(diags(plain) == std::vector<std::string>{
-                            "13:30 truncated-text 'identity' stops mid-sentence, after 'identity'"});
-  CHECK(diags(replace(s, "  keeping it clean.\n", "  keeping [App] clean for [Role] and [App].\n")) ==
-        std::vector<std::string>{"19:11 template-text 'identity' still has the template "
-                                 "placeholders '[App]' and '[Role]'"});
+  CHECK(diags(plain) ==
+        std::vector<std::string>{
+            "13:30 truncated-text 'identity' stops mid-sentence, after 'identity'"});
+  CHECK(
+      diags(replace(s, "  keeping it clean.\n", "  keeping [App] clean for [Role] and [App].\n")) ==
+      std::vector<std::string>{"19:11 template-text 'identity' still has the template "
+                               "placeholders '[App]' and '[Role]'"});
   CHECK(diags(replace(s, "  keeping it clean.\n", "  keeping [App] clean.\n")) ==
         std::vector<std::string>{"19:11 template-text 'identity' still has the template "
                                  "placeholder '[App]'"});

@@ -9,8 +9,8 @@
 #include <valijson/validation_results.hpp>
 
 #include "schema/node_adapter.h"
-#include "schema/spec_constraints.h"  // valijson as persona runs it, with both adapters
 #include "schema/schema.h"
+#include "schema/spec_constraints.h"  // valijson as persona runs it, with both adapters
 #include "yaml/tree.h"
 
 using namespace persona;
@@ -211,7 +211,8 @@ TEST_CASE("the node adapter agrees on the built-in schemas") {
   const char* personas[] = {
       "pid: APP-12\nname: The X\napp: X_y\ntags: [a, a, B]\nversion: 0\nidentity: ''\n",
       "pid: APP-0001234567\nversion: 1000001\ngoals: []\nfrustrations: [1, ~, '']\njtbd: 5\n",
-      "pid: APP-123\nname: \"The \\u00e9\\u00e9\"\nunknown_b: 1\nunknown_a: 2\nversion: 1.0\ntags: 5\n",
+      "pid: APP-123\nname: \"The \\u00e9\\u00e9\"\nunknown_b: 1\nunknown_a: 2\nversion: 1.0\ntags: "
+      "5\n",
       "pid: APP-123\nversion: 99999999999999999999\ntags: {a: 1}\nname: \"The a\\nb\"\n",
   };
   auto persona = schema::Schema::builtin("persona");

@@ -1,3 +1,5 @@
+#include "schema/schema.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -11,7 +13,6 @@
 #include "core/text.h"
 #include "library/fields.h"
 #include "schema/ecma_regex.h"
-#include "schema/schema.h"
 #include "yaml/tree.h"
 
 using namespace persona;
@@ -40,8 +41,10 @@ TEST_CASE("the field table and the schema agree") {
   for (const auto& f : profile_fields()) {
     const auto& prop = s->raw()["properties"][std::string(f.name)];
     std::string ref = prop.contains("$ref") ? prop["$ref"].get<std::string>() : "";
-    if (f.kind == FieldKind::kList) CHECK(ref == "#/definitions/list");
-    else CHECK((ref == "#/definitions/text" || prop["type"] == "string"));
+    if (f.kind == FieldKind::kList)
+      CHECK(ref == "#/definitions/list");
+    else
+      CHECK((ref == "#/definitions/text" || prop["type"] == "string"));
   }
 }
 
@@ -144,7 +147,7 @@ std::string yaml_quoted(const std::string& s) {
     std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     std::string ch = s.substr(i, n);
     i += n;
-    char32_t cp = n == 1 ? c
+    char32_t cp = n == 1   ? c
                   : n == 2 ? ((c & 0x1F) << 6) | (ch[1] & 0x3F)
                   : n == 3 ? ((c & 0x0F) << 12) | ((ch[1] & 0x3F) << 6) | (ch[2] & 0x3F)
                            : 0x10000;  // astral: never escaped
@@ -181,7 +184,7 @@ TEST_CASE("'integer' accepts every number with a zero fractional part, as draft-
   CHECK(problems(kNumbers, "i: 2.000\nn: 3.0\n").empty());
   CHECK(problems(kNumbers, "i: 1e300\n").empty());
   CHECK(problems(kNumbers, "i: 99999999999999999999\n").empty());  // past 64 bits
-  CHECK(problems(kNumbers, "e: 1.0\n").empty());                     // 1.0 is 1
+  CHECK(problems(kNumbers, "e: 1.0\n").empty());                   // 1.0 is 1
   CHECK(problems(kNumbers, "i: 1.5\n") ==
         Lines{"schema-type 1:4 'i' must be an integer, not a number"});
   CHECK(problems(kNumbers, "i: 0.0\n") == Lines{"schema-minimum 1:4 'i' must be at least 1"});
@@ -235,7 +238,7 @@ TEST_CASE("a pattern's character class may hold non-ASCII characters") {
   CHECK_FALSE(matches("^[a-z\u00e9]+$", "caf\u00e8"));
   CHECK(matches("^[\U0001F600-\U0001F64F]{2}$", "\U0001F600\U0001F64F"));  // two code points
   CHECK_FALSE(matches("^[\U0001F600-\U0001F64F]{2}$", "\U0001F600"));
-  CHECK(matches("^[^a]$", "\u00e9"));                // one character, two bytes
+  CHECK(matches("^[^a]$", "\u00e9"));  // one character, two bytes
   CHECK(matches("^\\u00e9\\u{1F600}$", "\u00e9\U0001F600"));
   CHECK(matches("^\\uD83D\\uDE00$", "\U0001F600"));  // a surrogate pair is one code point
   CHECK(problems(pattern_schema("^[a-z]+$"), "s: \"\\u00e9t\\u00e9\"\n") ==
@@ -377,8 +380,24 @@ TEST_CASE("patterns are matched safely from several threads at once") {
 
 TEST_CASE("odd patterns compile or are refused with persona's error, never anything else") {
   const char* odd[] = {
-      "", "\\", "[", "[^", "[\\", "\\u", "\\uD83D", "\\uD83D\\u", "(?<", "[]]", "[^]]", "a{,3}",
-      "\\p{L}", "\\p{Script=Greek}", "\\k<x>(?<x>a)", "(*LIMIT_MATCH=1)a", "(?=a)*", "\\u{110000}",
+      "",
+      "\\",
+      "[",
+      "[^",
+      "[\\",
+      "\\u",
+      "\\uD83D",
+      "\\uD83D\\u",
+      "(?<",
+      "[]]",
+      "[^]]",
+      "a{,3}",
+      "\\p{L}",
+      "\\p{Script=Greek}",
+      "\\k<x>(?<x>a)",
+      "(*LIMIT_MATCH=1)a",
+      "(?=a)*",
+      "\\u{110000}",
   };
   for (const char* p : odd) {
     CAPTURE(p);

@@ -1,6 +1,8 @@
 // Tests of src/render/stream.{h,cpp} and src/render/sha1.{h,cpp}: the website made one persona at
 // a time is the website made from the fully loaded library, byte for byte, first and after a
 // change; and the SHA-1 fed in pieces gives git's blob ids.
+#include "render/stream.h"
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,9 +13,9 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
-#include <thread>
 #include <functional>
 #include <random>
+#include <thread>
 
 #include "core/error.h"
 #include "core/hash.h"
@@ -21,7 +23,6 @@
 #include "library/library.h"
 #include "render/export.h"
 #include "render/html.h"
-#include "render/stream.h"
 #include "render/templates.h"
 #include "support.h"
 
@@ -53,7 +54,6 @@ fs::path copy_fixture(const TempDir& tmp) {
   fs::copy(kFixture, lib, fs::copy_options::recursive);
   return lib;
 }
-
 
 const TemplateSet& builtin_templates() {
   static const TemplateLoad load = load_templates(std::nullopt);
@@ -96,7 +96,8 @@ WriteReport streamed_export(const fs::path& root, const fs::path& out, std::uint
   so.jobs = 2;
   so.stamp_clock_ns = clock;
   Disk disk;
-  return write_export(out, disk, [&](Sink& sink) { stream_html_site(lean, builtin_templates(), so, sink); });
+  return write_export(out, disk,
+                      [&](Sink& sink) { stream_html_site(lean, builtin_templates(), so, sink); });
 }
 
 void replace_in(const fs::path& p, const std::string& from, const std::string& to) {
@@ -128,7 +129,8 @@ TEST_CASE("the streamed site is the site of the fully loaded library") {
   CHECK(streamed == full_site(kFixture));
   CHECK(streamed == read_tree(kGolden));
   // With a base URL: canonical links and a sitemap.
-  CHECK(streamed_site(kFixture, "https://example.org/p/") == full_site(kFixture, "https://example.org/p/"));
+  CHECK(streamed_site(kFixture, "https://example.org/p/") ==
+        full_site(kFixture, "https://example.org/p/"));
 }
 
 TEST_CASE("a streamed re-export after a change is a fresh export, and rewrites only what changed") {
@@ -164,7 +166,8 @@ TEST_CASE("a streamed re-export after a change is a fresh export, and rewrites o
   fs::rename(one, records / "APP-200" / one.filename());
   {
     std::string text = slurp(records / "APP-200" / one.filename());
-    for (std::size_t at; (at = text.find("APP-153")) != std::string::npos;) text.replace(at, 7, "APP-200");
+    for (std::size_t at; (at = text.find("APP-153")) != std::string::npos;)
+      text.replace(at, 7, "APP-200");
     std::ofstream(records / "APP-200" / one.filename(), std::ios::binary | std::ios::trunc) << text;
   }
   WriteReport moved = streamed_export(lib, site);
@@ -175,7 +178,8 @@ TEST_CASE("a streamed re-export after a change is a fresh export, and rewrites o
   fs::remove(stripe);
   fs::path segment = lib / "personas/segment/segment-data-architect.yaml";
   std::string text = slurp(segment);
-  for (std::size_t at; (at = text.find("APP-116")) != std::string::npos;) text.replace(at, 7, "Stripe");
+  for (std::size_t at; (at = text.find("APP-116")) != std::string::npos;)
+    text.replace(at, 7, "Stripe");
   std::ofstream(segment, std::ios::binary | std::ios::trunc) << text;
   streamed_export(lib, site);
   CHECK(read_tree(site) == full_site(lib));
@@ -196,7 +200,8 @@ void add_copies(const fs::path& lib, int n) {
   for (int i = 0; i < n; ++i) {
     std::string copy = text;
     copy.replace(copy.find(pid + name), pid.size() + name.size(),
-                 "pid: APP-" + std::to_string(1000 + i) + "\nname: The Stripe Copy " + std::to_string(i) + "\n");
+                 "pid: APP-" + std::to_string(1000 + i) + "\nname: The Stripe Copy " +
+                     std::to_string(i) + "\n");
     std::ofstream(copy_path(lib, i), std::ios::binary | std::ios::trunc) << copy;
   }
 }
@@ -219,7 +224,8 @@ TEST_CASE("a streamed re-export rewrites only the search shard that changed") {
   CHECK(read_tree(site) == full_site(lib));
   REQUIRE(search_shard_count(201) == 2);
   const std::size_t mine = search_shard_of("APP-116", 2), other = 1 - mine;
-  const fs::path other_shard = site / search_shard_path(other), my_shard = site / search_shard_path(mine);
+  const fs::path other_shard = site / search_shard_path(other),
+                 my_shard = site / search_shard_path(mine);
   std::uint64_t other_inode = inode_of(other_shard);
 
   // A field no card shows: the persona's page and its shard; the other shard is left alone.
@@ -324,7 +330,8 @@ TEST_CASE("a damaged or mismatched state is not used: the site is made again who
   CHECK(slurp(site / kStateFile) == state);
 
   // A state from another export beside this manifest, and none at all.
-  std::ofstream(site / kStateFile, std::ios::binary | std::ios::trunc) << state.substr(0, state.size() / 2);
+  std::ofstream(site / kStateFile, std::ios::binary | std::ios::trunc)
+      << state.substr(0, state.size() / 2);
   streamed_export(kFixture, site);
   CHECK(read_tree(site) == read_tree(kGolden));
   fs::remove(site / kStateFile);
@@ -334,7 +341,8 @@ TEST_CASE("a damaged or mismatched state is not used: the site is made again who
 
   // A manifest cut short.
   std::string manifest = slurp(site / kManifestFile);
-  std::ofstream(site / kManifestFile, std::ios::binary | std::ios::trunc) << manifest.substr(0, manifest.size() / 2);
+  std::ofstream(site / kManifestFile, std::ios::binary | std::ios::trunc)
+      << manifest.substr(0, manifest.size() / 2);
   r = streamed_export(kFixture, site);
   CHECK(r.written == 0);
   CHECK(read_tree(site) == read_tree(kGolden));
@@ -347,8 +355,10 @@ namespace {
 class FailingDisk : public Disk {
  public:
   explicit FailingDisk(int fail_at) : left_(fail_at) {}
-  Written write(const fs::path& path, bool beside, const std::function<void(const Piece&)>& fill) override {
-    if (--left_ == 0) throw io_error("cannot write " + path.filename().string() + ": No space left on device");
+  Written write(const fs::path& path, bool beside,
+                const std::function<void(const Piece&)>& fill) override {
+    if (--left_ == 0)
+      throw io_error("cannot write " + path.filename().string() + ": No space left on device");
     return Disk::write(path, beside, fill);
   }
 
@@ -366,8 +376,8 @@ TEST_CASE("an interrupted streamed re-export leaves whole files, and the next on
   FileSet before = read_tree(site);
   std::string manifest = slurp(site / kManifestFile);
   // A name: its page, the pages that mention it, the lists and the search index change.
-  replace_in(lib / "personas/stripe/stripe-platform-builder.yaml", "name: The Stripe Platform Builder",
-             "name: The Stripe Platform Architect");
+  replace_in(lib / "personas/stripe/stripe-platform-builder.yaml",
+             "name: The Stripe Platform Builder", "name: The Stripe Platform Architect");
   FileSet after = full_site(lib);
   fs::path pristine = tmp.path / "pristine";
   fs::copy(site, pristine, fs::copy_options::recursive);
@@ -381,8 +391,10 @@ TEST_CASE("an interrupted streamed re-export leaves whole files, and the next on
     so.root = lib;
     so.jobs = 2;
     FailingDisk failing(fail_at);
-    CHECK_THROWS_AS(write_export(site, failing, [&](Sink& sink) { stream_html_site(lean, builtin_templates(), so, sink); }),
-                    Error);
+    CHECK_THROWS_AS(
+        write_export(site, failing,
+                     [&](Sink& sink) { stream_html_site(lean, builtin_templates(), so, sink); }),
+        Error);
     FileSet now = read_tree(site);
     CHECK(now.size() == before.size());
     for (const auto& [path, data] : now) {
@@ -404,8 +416,9 @@ TEST_CASE("one export at a time into a directory") {
   int fd = ::open(site.c_str(), O_RDONLY | O_DIRECTORY);
   REQUIRE(fd >= 0);
   REQUIRE(::flock(fd, LOCK_EX) == 0);
-  CHECK_THROWS_WITH_AS(streamed_export(kFixture, site),
-                       ("cannot export to '" + site.string() + "': another export is writing to it").c_str(), Error);
+  CHECK_THROWS_WITH_AS(
+      streamed_export(kFixture, site),
+      ("cannot export to '" + site.string() + "': another export is writing to it").c_str(), Error);
   ::close(fd);
   CHECK(streamed_export(kFixture, site).written == 0);
 }

@@ -1,18 +1,17 @@
 #pragma once
 /// What several unit tests need: a temporary directory, reading a file whole, reading a tree,
 /// writing a small file, and the listing tests' oracle.
+#include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <algorithm>
 #include <map>
 #include <string>
 #include <system_error>
 #include <vector>
-
-#include <doctest/doctest.h>
 
 namespace persona::test {
 
@@ -46,7 +45,8 @@ inline std::map<std::string, std::string> read_tree(const std::filesystem::path&
   std::map<std::string, std::string> out;
   if (!std::filesystem::exists(dir)) return out;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) out[std::filesystem::relative(e.path(), dir).generic_string()] = slurp(e.path());
+    if (e.is_regular_file())
+      out[std::filesystem::relative(e.path(), dir).generic_string()] = slurp(e.path());
   return out;
 }
 
@@ -61,8 +61,9 @@ inline void touch(const std::filesystem::path& p) {
 /// directories itself; the listing tests' oracle), relative to `root` and sorted. A symlinked
 /// file is named where it leads; with `top_link_leads`, so is every file when `dir` itself is
 /// a symlink.
-inline std::vector<std::string> yaml_files_by_iterator(const std::filesystem::path& root, const char* dir,
-                                                       int max_depth, bool top_link_leads) {
+inline std::vector<std::string> yaml_files_by_iterator(const std::filesystem::path& root,
+                                                       const char* dir, int max_depth,
+                                                       bool top_link_leads) {
   namespace fs = std::filesystem;
   std::vector<std::string> out;
   std::error_code ec;

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "core/text.h"
+
+#include <doctest/doctest.h>
 
 using namespace persona;
 
@@ -30,9 +30,9 @@ TEST_CASE("text faults give line and column") {
   REQUIRE(f);
   CHECK(f->column == 2);
   CHECK(f->what == "invalid UTF-8 sequence starting with byte 0xc3");
-  CHECK(find_text_fault("\xc0\xaf"));          // overlong
-  CHECK(find_text_fault("\xed\xa0\x80"));      // surrogate
-  CHECK(find_text_fault("x\xc2\x85"));         // C1 control (NEL)
+  CHECK(find_text_fault("\xc0\xaf"));      // overlong
+  CHECK(find_text_fault("\xed\xa0\x80"));  // surrogate
+  CHECK(find_text_fault("x\xc2\x85"));     // C1 control (NEL)
   CHECK(find_text_fault(std::string("a\0b", 3))->what == "NUL byte");
 }
 
@@ -46,7 +46,8 @@ TEST_CASE("quote escapes and shortens") {
 TEST_CASE("text faults are found wherever they fall in the 8-byte steps of the fast scan") {
   // Printable lines with tabs, CRs and multi-byte characters around each fault, at every
   // offset within a word.
-  const std::string prefix = "abc\tdef\r\nghij klmn opq\nr\xC3\xA9s \xE2\x9C\x93 tuvwxyz 0123456789\n";
+  const std::string prefix =
+      "abc\tdef\r\nghij klmn opq\nr\xC3\xA9s \xE2\x9C\x93 tuvwxyz 0123456789\n";
   CHECK(!find_text_fault(prefix + prefix + prefix));
   struct Case {
     std::string bad;

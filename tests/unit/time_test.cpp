@@ -1,7 +1,7 @@
 // core/time: the one reader and writer of dates.
-#include <doctest/doctest.h>
-
 #include "core/time.h"
+
+#include <doctest/doctest.h>
 
 using namespace persona;
 

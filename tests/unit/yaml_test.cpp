@@ -163,7 +163,9 @@ TEST_CASE("emit writes canonical YAML that reads back the same") {
   CHECK(emit(*back.root, {"# header"}) == out);
 }
 
-TEST_CASE("emit writes a null value as ~ and a key that reads as null quoted, and that reads back the same") {
+TEST_CASE(
+    "emit writes a null value as ~ and a key that reads as null quoted, and that reads back the "
+    "same") {
   // Found by tests/fuzz/fmt_fuzzer.cpp (corpus/fmt/null-*.yaml): any null but "~" made `persona
   // fmt` fail with "internal error: canonical YAML would not read back the same"; then a key
   // spelled as a null was renamed "~". A key keeps its name. (The reader now refuses a key that
@@ -223,12 +225,18 @@ TEST_CASE("comments other than the leading block are found") {
 
 TEST_CASE("line and paragraph separators survive writing") {
   Node m = make_mapping();
-  append(m, "t", make_scalar("a\xE2\x80\xA8" "b\xE2\x80\xA9" "c \xC3\xA9"));
+  append(m, "t",
+         make_scalar("a\xE2\x80\xA8"
+                     "b\xE2\x80\xA9"
+                     "c \xC3\xA9"));
   std::string out = emit(m);
   CHECK(out == "t: \"a\\u2028b\\u2029c \\xe9\"\n");
   auto back = parse(out, "f.yaml");
   REQUIRE(back.root);
-  CHECK(back.root->find("t")->value == "a\xE2\x80\xA8" "b\xE2\x80\xA9" "c \xC3\xA9");
+  CHECK(back.root->find("t")->value ==
+        "a\xE2\x80\xA8"
+        "b\xE2\x80\xA9"
+        "c \xC3\xA9");
 }
 
 static std::string at(const Diagnostic& d) {
@@ -284,7 +292,9 @@ TEST_CASE("control characters written as escapes are refused like raw ones") {
   // Tab, line feed, separators and ordinary escapes are text.
   auto r = parse("a: \"t\\tn\\nl\\Lp\\P\\x41\\u00e9\\\"\"\n", "f.yaml");
   REQUIRE(r.root);
-  CHECK(r.root->find("a")->value == "t\tn\nl\xE2\x80\xA8p\xE2\x80\xA9" "A\xC3\xA9\"");
+  CHECK(r.root->find("a")->value ==
+        "t\tn\nl\xE2\x80\xA8p\xE2\x80\xA9"
+        "A\xC3\xA9\"");
 }
 
 TEST_CASE("yaml-too-large states the file's real size") {
@@ -299,7 +309,8 @@ TEST_CASE("parse_keys reads keys as parse does, and stops once it has them") {
   auto value = [](const std::string& text, std::string_view key) -> std::string {
     std::vector<std::string_view> keys{key};
     auto r = parse_keys(text, "f.yaml", keys);
-    if (!r.root) return "<" + (r.diagnostics.empty() ? std::string("?") : r.diagnostics[0].code) + ">";
+    if (!r.root)
+      return "<" + (r.diagnostics.empty() ? std::string("?") : r.diagnostics[0].code) + ">";
     const Node* n = r.root->find(key);
     return n ? n->value : "<absent>";
   };
@@ -324,7 +335,8 @@ TEST_CASE("parse_keys reads keys as parse does, and stops once it has them") {
   CHECK(value(std::string("pid: APP-\xff\n"), "pid") == "<yaml-invalid-utf8>");
   // Several keys, in any order; the others are left out.
   std::vector<std::string_view> keys{"tags", "pid", "name"};
-  auto r = parse_keys("name: N\nversion: 2\npid: P\nidentity: I\ntags: [a, b]\nrest: [", "f.yaml", keys);
+  auto r =
+      parse_keys("name: N\nversion: 2\npid: P\nidentity: I\ntags: [a, b]\nrest: [", "f.yaml", keys);
   REQUIRE(r.root);
   CHECK(r.root->size() == 3);
   CHECK(r.root->key(0).value == "name");
@@ -353,8 +365,10 @@ TEST_CASE("the null spellings are one null to emit") {
 TEST_CASE("the header is read as YAML reads lines") {
   CHECK(leading_comments("# a\r# b\rpid: 1\r") == std::vector<std::string>{"# a", "# b"});
   CHECK(leading_comments("# a\xE2\x80\xA8pid: 1\n") == std::vector<std::string>{"# a"});
-  CHECK(leading_comments("# a\xE2\x80\xA9# b  \npid: 1\n") == std::vector<std::string>{"# a", "# b"});
-  CHECK(leading_comments("\n# a\n\n  # b\n\npid: 1\n") == std::vector<std::string>{"# a", "", "  # b"});
+  CHECK(leading_comments("# a\xE2\x80\xA9# b  \npid: 1\n") ==
+        std::vector<std::string>{"# a", "# b"});
+  CHECK(leading_comments("\n# a\n\n  # b\n\npid: 1\n") ==
+        std::vector<std::string>{"# a", "", "  # b"});
   CHECK(leading_comments("\xEF\xBB\xBF# a\npid: 1\n") == std::vector<std::string>{"# a"});
   std::string cr = "# a\rpid: 1 # late\r";
   auto r = parse(cr, "f.yaml");
