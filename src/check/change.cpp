@@ -237,8 +237,12 @@ std::string Judge::raced_with(const Record& r) {
       if (b.kind != "correct" && b.kind != "extend") continue;
       auto bp = parse_field_path(b.field, nullptr);
       if (!bp || bp->field != path->field) continue;
-      names.push_back(std::string(kind_noun(b.kind)) + " " + b.id + " of " + quote(b.field) +
-                      " by " + b.author + " (" + b.time + ", " + b.file + ")");
+      std::string name = kind_noun(b.kind);
+      name += " " + b.id;
+      name += " of " + quote(b.field);
+      name += " by " + b.author;
+      name += " (" + b.time + ", " + b.file + ")";
+      names.push_back(std::move(name));
     }
   }
   if (names.empty()) return "by an edit without a contribution record";

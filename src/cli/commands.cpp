@@ -42,7 +42,7 @@ namespace {
 
 std::vector<std::string> command_names() {
   std::vector<std::string> out;
-  for (const auto& c : commands()) out.push_back(c.name);
+  for (const auto& c : commands()) out.emplace_back(c.name);
   return out;
 }
 

@@ -25,7 +25,7 @@ namespace {
 void add_outside(const fs::path& abs, const std::string& given, std::vector<fs::path>& out) {
   std::error_code ec;
   if (!fs::is_directory(abs, ec)) {
-    out.push_back(given);
+    out.emplace_back(given);
     return;
   }
   for (auto it = fs::recursive_directory_iterator(abs, ec);

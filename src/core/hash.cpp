@@ -21,7 +21,7 @@ std::string Sha1::hex() {
   EVP_DigestFinal_ex(ctx_.get(), md, &n);
   static const char* kHex = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * n);
+  out.reserve(2 * static_cast<std::size_t>(n));
   for (unsigned i = 0; i < n; ++i) {
     out += kHex[md[i] >> 4];
     out += kHex[md[i] & 0xF];

@@ -14,6 +14,7 @@ int find_build_id(struct dl_phdr_info* info, size_t, void* data) {
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const auto& ph = info->dlpi_phdr[i];
     if (ph.p_type != PT_NOTE) continue;
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): the loader gives the segment as an address
     const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
     const char* end = p + ph.p_memsz;
     while (p + sizeof(ElfW(Nhdr)) <= end) {

@@ -374,7 +374,10 @@ std::vector<FileAddition> Repository::files_added_under(const ObjectId& tip,
         if (files_of(pd).count(name)) in_a_parent = true;
       if (in_a_parent) continue;
       found.insert(name);
-      out.push_back(FileAddition{dir_s + '/' + name, blob, to_hex(oid)});
+      std::string path = dir_s;
+      path += '/';
+      path += name;
+      out.push_back(FileAddition{std::move(path), blob, to_hex(oid)});
     }
     if (found.size() == wanted.size()) break;
   }

@@ -83,7 +83,12 @@ void BlobValueCache::save() const {
   if (!enabled() || !changed_) return;
   std::string out = header_;
   out.reserve(header_.size() + values_.size() * (kIdSize + 16));
-  for (const auto& [id, value] : values_) out += id + " " + value + "\n";
+  for (const auto& [id, value] : values_) {
+    out += id;
+    out += ' ';
+    out += value;
+    out += '\n';
+  }
   std::error_code ec;
   fs::create_directories(file_.parent_path(), ec);
   try {

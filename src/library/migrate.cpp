@@ -14,7 +14,7 @@ namespace {
 /// A line that starts a Markdown block other than a paragraph's continuation: a list item, a
 /// quote, a heading, a code fence or an indented code line.
 bool starts_block(std::string_view line) {
-  if (line.rfind("    ", 0) == 0 || line.rfind("\t", 0) == 0) return true;
+  if (line.rfind("    ", 0) == 0 || line.rfind('\t', 0) == 0) return true;
   std::string_view t = trim(line);
   if (t.empty()) return false;
   if (t[0] == '>' || t[0] == '#' || t.rfind("```", 0) == 0 || t.rfind("~~~", 0) == 0) return true;

@@ -43,7 +43,9 @@ class Sink {
     (void)path;
     return {};
   }
-  virtual void set_state(std::string) {}
+  virtual void set_state(std::string state) {
+    (void)state;
+  }  // NOLINT(performance-unnecessary-value-param): overriders keep it
 };
 
 /// Receives one piece of a file made in pieces.
