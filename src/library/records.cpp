@@ -164,6 +164,7 @@ std::vector<Diagnostic> record_library_rules(const RecordFile& f,
   auto found = by_pid.find(r.pid);
   if (found == by_pid.end()) {
     std::vector<std::string> pids;
+    pids.reserve(personas.size());
     for (const auto& p : personas) pids.push_back(p.pid);
     out.push_back(Diagnostic{"record-pid", Severity::kError, f.path, 2, 1,
                              "record is for " + quote(r.pid) + ", which no valid persona has",
@@ -195,6 +196,7 @@ std::map<std::string, PersonaActivity> compute_activity(const std::vector<Person
     for (const auto& def : profile_fields()) a.fields[std::string(def.name)];
   }
   std::vector<const Record*> sorted;
+  sorted.reserve(records.size());
   for (const auto& r : records) sorted.push_back(&r);
   std::sort(sorted.begin(), sorted.end(), [](const Record* a, const Record* b) {
     return std::tie(a->time, a->file) < std::tie(b->time, b->file);

@@ -349,6 +349,7 @@ void string_rules(const PersonaFile& f, std::vector<Diagnostic>& out) {
     if (auto placeholders = find_placeholders(v); !placeholders.empty()) {
       const std::string where = label.str();
       std::vector<std::string> quoted;
+      quoted.reserve(placeholders.size());
       for (const auto& p : placeholders) quoted.push_back(quote(p));
       out.push_back(make(f, "template-text", locate(f.text, n, placeholders.front()),
                          "'" + where + "' still has the template placeholder" +

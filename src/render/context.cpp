@@ -15,7 +15,7 @@ RenderContext::RenderContext(const Library& lib, std::string base,
     : library(lib),
       activity(std::move(figures)),
       paths(lib.personas),
-      base_url(base.empty() ? lib.config.base_url : std::move(base)) {
+      base_url(base.empty() ? std::string(lib.config.base_url) : std::move(base)) {
   if (!base_url.empty() && base_url.back() != '/') base_url += '/';
   // A persona without records reads as activity_of()'s empty figures: the same on every page,
   // without 14 empty fields held for each.

@@ -43,9 +43,8 @@ class Sink {
     (void)path;
     return {};
   }
-  virtual void set_state(std::string state) {
-    (void)state;
-  }  // NOLINT(performance-unnecessary-value-param): overriders keep it
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): overriders keep the string
+  virtual void set_state(std::string state) { (void)state; }
 };
 
 /// Receives one piece of a file made in pieces.

@@ -534,10 +534,12 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
     const std::vector<std::size_t>* members;
   };
   std::vector<Group> groups;
+  groups.reserve(by_app.size() + by_category.size());
   for (const auto& [app, members] : by_app)
-    groups.push_back({ctx.paths.app(app), "App", app, &members});
+    groups.push_back(Group{ctx.paths.app(app), "App", app, &members});
   for (const auto& [cat, members] : by_category)
-    groups.push_back({ctx.paths.category(cat), "Category", humanize(cat), &members});
+    groups.push_back(Group{ctx.paths.category(cat), "Category", humanize(cat), &members});
+  pages.reserve(pages.size() + groups.size() + 1);
   pages.push_back("index.html");
   for (const auto& g : groups) pages.push_back(g.path);
   parallel_for(groups.size() + 1, 0, [&](std::size_t n) {

@@ -202,6 +202,7 @@ TemplateLoad load_templates(const std::optional<fs::path>& override_dir) {
     files[name] = TemplateFile{std::string(*embedded_file(path)), std::string(path)};
   }
   std::vector<std::string> known;
+  known.reserve(files.size());
   for (const auto& [name, f] : files) known.push_back(name);
 
   if (override_dir) apply_overrides(*override_dir, known, load);

@@ -28,7 +28,7 @@ constexpr std::string_view kDot = "[^\\n\\r\\u2028\\u2029]";
 constexpr uint32_t kMatchLimit = 10'000'000;
 constexpr uint32_t kDepthLimit = 10'000'000;
 constexpr uint32_t kHeapLimitKib = 64 * 1024;
-constexpr std::size_t kMaxPatternBytes = 64 * 1024;
+constexpr std::size_t kMaxPatternBytes = std::size_t{64} * 1024;
 
 int hex_value(std::string_view s) {
   if (s.size() != 4) return -1;

@@ -280,14 +280,17 @@ class NodeObjectIterator {
     const auto& c = map_->children;
     auto order = std::make_shared<std::vector<std::uint32_t>>(c.size() / 2);
     std::iota(order->begin(), order->end(), 0u);
-    std::sort(order->begin(), order->end(),
-              [&](std::uint32_t a, std::uint32_t b) { return c[2 * a].value < c[2 * b].value; });
+    std::sort(order->begin(), order->end(), [&](std::uint32_t a, std::uint32_t b) {
+      return c[std::size_t{2} * a].value < c[std::size_t{2} * b].value;
+    });
     pos_ = order->size();
     for (std::size_t i = 0; i < order->size(); ++i)
-      if (&c[2 * (*order)[i]] == key_) pos_ = i;
+      if (&c[std::size_t{2} * (*order)[i]] == key_) pos_ = i;
     order_ = std::move(order);
   }
-  void settle() { key_ = pos_ < order_->size() ? &map_->children[2 * (*order_)[pos_]] : nullptr; }
+  void settle() {
+    key_ = pos_ < order_->size() ? &map_->children[std::size_t{2} * (*order_)[pos_]] : nullptr;
+  }
 
   const yaml::Node* map_;
   const yaml::Node* key_;
