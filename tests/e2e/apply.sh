@@ -59,6 +59,30 @@ printf '%s\r\n' "### Persona id" "" "APP-153" "" "### Kind of contribution" "" "
 run_persona apply "$work/issue.md" --author "octocat"
 same_as "issue form" APP-153 --confirm aha_moment --note "Data engineer at a 40-person SaaS, 3 years on Segment" --author octocat
 
+# Who is credited for an issue: the form's "Name to credit", else --fallback-author (the issue's
+# author, as the contribution workflow passes it), and --author over both. Never git's user.name:
+# that is the maintainer's, not the contributor's.
+run_persona apply "$work/issue.md" --fallback-author octocat --branch fallback
+expect "issue form: --fallback-author credits the issue's author" \
+  "$code $(git log -1 --format='%an <%ae>' fallback) $(git show fallback --format= -- contributions | grep '^+author:')" \
+  "0 octocat <octocat@users.noreply.persona> +author: octocat"
+printf '%s\r\n' "### Persona id" "" "APP-153" "" "### Kind of contribution" "" "confirm" "" "### Field" "" \
+  "aha_moment" "" "### Name to credit" "" "Grace Hopper" >"$work/named.md"
+run_persona apply "$work/named.md" --fallback-author octocat --branch named
+expect "issue form: the form's name wins over --fallback-author" "$code $(git log -1 --format=%an named)" "0 Grace Hopper"
+run_persona apply "$work/named.md" --fallback-author octocat --author "Alan Turing" --branch overridden
+expect "issue form: --author wins over both" "$code $(git log -1 --format=%an overridden)" "0 Alan Turing"
+printf 'pid: APP-153\nconfirm: identity\n' >"$work/noauthor.yaml"
+run_persona apply "$work/noauthor.yaml" --fallback-author octocat --branch yaml-fallback
+expect "yaml: --fallback-author when the request names no one" "$code $(git log -1 --format=%an yaml-fallback)" "0 octocat"
+before=$(snapshot)
+run_persona apply "$work/issue.md"
+expect_run "issue form: no one to credit" 2 "" \
+  "persona: error: the issue names no one to credit; give --fallback-author with the issue's author (e.g. their GitHub login)"
+expect "issue form: no one to credit: nothing changed" "$(snapshot)" "$before"
+run_persona apply "$work/issue.md" --fallback-author "ada@example.org" --dry-run
+expect "issue form: --fallback-author is checked as a display name" "$code" 2
+
 # The form template's labels are the headings apply reads.
 labels=$(python3 -c '
 import sys, yaml
