@@ -81,7 +81,8 @@ expect_run "issue form: no one to credit" 2 "" \
   "persona: error: the issue names no one to credit; give --fallback-author with the issue's author (e.g. their GitHub login)"
 expect "issue form: no one to credit: nothing changed" "$(snapshot)" "$before"
 run_persona apply "$work/issue.md" --fallback-author "ada@example.org" --dry-run
-expect "issue form: --fallback-author is checked as a display name" "$code" 2
+expect "issue form: --fallback-author is checked as the request's author" "$code $(printf '%s\n' "$err" | head -1)" \
+  "1 $work/issue.md: error: the author contains an email address [request-author]"
 
 # The form template's labels are the headings apply reads.
 labels=$(python3 -c '
@@ -102,7 +103,7 @@ print(" ".join(o for i in form["body"] if i["type"] == "dropdown" for o in i["at
 
 # An issue body with a section the form does not know: a warning, and the request still applies.
 printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\nComment\n\n### Text\n\nNice work.\n\n### Code of conduct\n\n- [X] I agree\n' >"$work/extra.md"
-run_persona apply "$work/extra.md" --dry-run
+run_persona apply "$work/extra.md" --dry-run --fallback-author octocat
 expect "issue form: an unknown section warns" "$code $(printf '%s\n' "$err" | head -1)" \
   "0 $work/extra.md:13:5: warning: unknown section 'code of conduct' is ignored [request-key]"
 
@@ -122,11 +123,11 @@ run_persona apply "$work/correct.yaml" --branch pushed --push
 expect "flags: --push" "$code $(git -C "$work/remote.git" rev-parse pushed)" "0 $(git rev-parse pushed)"
 
 # ---- bad requests: field-level errors, nothing changed ----------------------------------------------
-# bad_request NAME STDERR (request on stdin from $work/bad)
+# bad_request NAME STDERR [ARGS...] (request on stdin from $work/bad; ARGS after `apply -`)
 bad_request() {
   local before
   before=$(snapshot)
-  STDIN_FILE="$work/bad" run_persona apply -
+  STDIN_FILE="$work/bad" run_persona apply - "${@:3}"
   expect_run "$1" 1 "" "$2"
   expect "$1: nothing changed" "$(snapshot)" "$before"
 }
@@ -174,19 +175,19 @@ bad_request "issue form: extend one item" "<stdin>:11:1: error: an extension add
  11 | goals[2]
     | ^
   hint: extend 'goals' to add an item to the list
-persona: error: the request '<stdin>' has problems; nothing was written"
+persona: error: the request '<stdin>' has problems; nothing was written" --fallback-author octocat
 printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\ncomment\n\n### Text\n\nWrite to ada@example.org\n' >"$work/bad"
 bad_request "issue form: an email" "<stdin>:11:1: error: the text contains an email address [request-text]
  11 | Write to ada@example.org
     | ^
   hint: contributions are published: use a display name and no email addresses
-persona: error: the request '<stdin>' has problems; nothing was written"
+persona: error: the request '<stdin>' has problems; nothing was written" --fallback-author octocat
 { printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\ncomment\n\n### Text\n\n'; python3 -c 'print("a" * 70000 + ".")'; } >"$work/bad"
 bad_request "issue form: text over the limit" "<stdin>:11:1: error: the text is 70001 characters long, over the limit of 8000 [request-text]
  11 | $(printf 'a%.0s' $(seq 160))
     | ^
   hint: shorten it, or make several contributions
-persona: error: the request '<stdin>' has problems; nothing was written"
+persona: error: the request '<stdin>' has problems; nothing was written" --fallback-author octocat
 printf 'just some text\n' >"$work/bad"
 bad_request "not a request" "<stdin>:1:1: error: the document is a single value; expected a mapping of fields [yaml-root-not-mapping]
  1 | just some text
