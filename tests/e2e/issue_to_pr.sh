@@ -40,7 +40,7 @@ for name, j in w["jobs"].items():
 runs = [s.get("run", "") for s in job["steps"]]
 print("runs the script", any(re.search(r"^\s*scripts/contribution-pr ", r, re.M) for r in runs))
 PY
-)" "['issues'] ['edited', 'labeled', 'opened']
+)" "['issues'] ['edited', 'opened']
 {'contents': 'write', 'pull-requests': 'write', 'issues': 'write'}
 job permissions None label checked True
 env BODY = \${{ github.event.issue.body }}
