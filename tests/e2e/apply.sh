@@ -59,6 +59,31 @@ printf '%s\r\n' "### Persona id" "" "APP-153" "" "### Kind of contribution" "" "
 run_persona apply "$work/issue.md" --author "octocat"
 same_as "issue form" APP-153 --confirm aha_moment --note "Data engineer at a 40-person SaaS, 3 years on Segment" --author octocat
 
+# Who is credited for an issue: the form's "Name to credit", else --fallback-author (the issue's
+# author, as the contribution workflow passes it), and --author over both. Never git's user.name:
+# that is the maintainer's, not the contributor's.
+run_persona apply "$work/issue.md" --fallback-author octocat --branch fallback
+expect "issue form: --fallback-author credits the issue's author" \
+  "$code $(git log -1 --format='%an <%ae>' fallback) $(git show fallback --format= -- contributions | grep '^+author:')" \
+  "0 octocat <octocat@users.noreply.persona> +author: octocat"
+printf '%s\r\n' "### Persona id" "" "APP-153" "" "### Kind of contribution" "" "confirm" "" "### Field" "" \
+  "aha_moment" "" "### Name to credit" "" "Grace Hopper" >"$work/named.md"
+run_persona apply "$work/named.md" --fallback-author octocat --branch named
+expect "issue form: the form's name wins over --fallback-author" "$code $(git log -1 --format=%an named)" "0 Grace Hopper"
+run_persona apply "$work/named.md" --fallback-author octocat --author "Alan Turing" --branch overridden
+expect "issue form: --author wins over both" "$code $(git log -1 --format=%an overridden)" "0 Alan Turing"
+printf 'pid: APP-153\nconfirm: identity\n' >"$work/noauthor.yaml"
+run_persona apply "$work/noauthor.yaml" --fallback-author octocat --branch yaml-fallback
+expect "yaml: --fallback-author when the request names no one" "$code $(git log -1 --format=%an yaml-fallback)" "0 octocat"
+before=$(snapshot)
+run_persona apply "$work/issue.md"
+expect_run "issue form: no one to credit" 2 "" \
+  "persona: error: the issue names no one to credit; give --fallback-author with the issue's author (e.g. their GitHub login)"
+expect "issue form: no one to credit: nothing changed" "$(snapshot)" "$before"
+run_persona apply "$work/issue.md" --fallback-author "ada@example.org" --dry-run
+expect "issue form: --fallback-author is checked as the request's author" "$code $(printf '%s\n' "$err" | head -1)" \
+  "1 $work/issue.md: error: the author contains an email address [request-author]"
+
 # The form template's labels are the headings apply reads.
 labels=$(python3 -c '
 import sys, yaml
@@ -78,7 +103,7 @@ print(" ".join(o for i in form["body"] if i["type"] == "dropdown" for o in i["at
 
 # An issue body with a section the form does not know: a warning, and the request still applies.
 printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\nComment\n\n### Text\n\nNice work.\n\n### Code of conduct\n\n- [X] I agree\n' >"$work/extra.md"
-run_persona apply "$work/extra.md" --dry-run
+run_persona apply "$work/extra.md" --dry-run --fallback-author octocat
 expect "issue form: an unknown section warns" "$code $(printf '%s\n' "$err" | head -1)" \
   "0 $work/extra.md:13:5: warning: unknown section 'code of conduct' is ignored [request-key]"
 
@@ -98,11 +123,11 @@ run_persona apply "$work/correct.yaml" --branch pushed --push
 expect "flags: --push" "$code $(git -C "$work/remote.git" rev-parse pushed)" "0 $(git rev-parse pushed)"
 
 # ---- bad requests: field-level errors, nothing changed ----------------------------------------------
-# bad_request NAME STDERR (request on stdin from $work/bad)
+# bad_request NAME STDERR [ARGS...] (request on stdin from $work/bad; ARGS after `apply -`)
 bad_request() {
   local before
   before=$(snapshot)
-  STDIN_FILE="$work/bad" run_persona apply -
+  STDIN_FILE="$work/bad" run_persona apply - "${@:3}"
   expect_run "$1" 1 "" "$2"
   expect "$1: nothing changed" "$(snapshot)" "$before"
 }
@@ -150,19 +175,19 @@ bad_request "issue form: extend one item" "<stdin>:11:1: error: an extension add
  11 | goals[2]
     | ^
   hint: extend 'goals' to add an item to the list
-persona: error: the request '<stdin>' has problems; nothing was written"
+persona: error: the request '<stdin>' has problems; nothing was written" --fallback-author octocat
 printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\ncomment\n\n### Text\n\nWrite to ada@example.org\n' >"$work/bad"
 bad_request "issue form: an email" "<stdin>:11:1: error: the text contains an email address [request-text]
  11 | Write to ada@example.org
     | ^
   hint: contributions are published: use a display name and no email addresses
-persona: error: the request '<stdin>' has problems; nothing was written"
+persona: error: the request '<stdin>' has problems; nothing was written" --fallback-author octocat
 { printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\ncomment\n\n### Text\n\n'; python3 -c 'print("a" * 70000 + ".")'; } >"$work/bad"
 bad_request "issue form: text over the limit" "<stdin>:11:1: error: the text is 70001 characters long, over the limit of 8000 [request-text]
  11 | $(printf 'a%.0s' $(seq 160))
     | ^
   hint: shorten it, or make several contributions
-persona: error: the request '<stdin>' has problems; nothing was written"
+persona: error: the request '<stdin>' has problems; nothing was written" --fallback-author octocat
 printf 'just some text\n' >"$work/bad"
 bad_request "not a request" "<stdin>:1:1: error: the document is a single value; expected a mapping of fields [yaml-root-not-mapping]
  1 | just some text

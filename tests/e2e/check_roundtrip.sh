@@ -43,7 +43,7 @@ from_issue() {
   shift
   issue_body "$@" >"$work/issue.md"
   git checkout -q main
-  run_persona apply "$work/issue.md"
+  run_persona apply "$work/issue.md" --fallback-author octocat
   expect "$name: apply exit code" "$code" 0
   branch=$(sed -n 's/^branch: //p' <<<"$out")
   git checkout -q "$branch"
