@@ -98,12 +98,13 @@ run_persona apply "$work/correct.yaml" --branch pushed --push
 expect "flags: --push" "$code $(git -C "$work/remote.git" rev-parse pushed)" "0 $(git rev-parse pushed)"
 
 # ---- bad requests: field-level errors, nothing changed ----------------------------------------------
-# bad_request NAME STDERR (request on stdin from $work/bad)
+# bad_request NAME STDERR [CODE] (request on stdin from $work/bad): a request with problems exits
+# 2, as contribute does for its flags; a persona that would not validate exits 1.
 bad_request() {
   local before
   before=$(snapshot)
   STDIN_FILE="$work/bad" run_persona apply -
-  expect_run "$1" 1 "" "$2"
+  expect_run "$1" "${3:-2}" "" "$2"
   expect "$1: nothing changed" "$(snapshot)" "$before"
 }
 printf 'pid: APP-153\nconfirm: identity\nauthr: Ada\n' >"$work/bad"
@@ -173,7 +174,7 @@ bad_request "the persona would not validate" "personas/segment/segment-data-arch
  21 |   They also own the reverse ETL jobs
     |                                 ^
   hint: finish the sentence; text fields end with '.', '!' or '?'
-persona: error: 'APP-153' would not validate after this change; nothing was written"
+persona: error: 'APP-153' would not validate after this change; nothing was written" 1
 run_persona apply "$work/missing.yaml"
 expect_run "missing file" 3 "" "persona: error: cannot read '$work/missing.yaml': No such file or directory"
 
