@@ -181,9 +181,7 @@ int contribute_command(Runtime& rt, ContributeFlags& f) {
     std::string flag = flag_for(last.key, req.kind);
     throw usage_error((flag.empty() ? "" : flag + ": ") + last.message, last.hint);
   }
-  if (!c.ok()) return report_invalid_contribution(rt, c, req.pid);
-  rt.out << describe_result(r, f.dry_run);
-  return kExitOk;
+  return report_result(rt, r, f.dry_run, req.pid);
 }
 
 }  // namespace

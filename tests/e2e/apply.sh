@@ -90,11 +90,11 @@ expect "flags: exit" "$code" 0
 expect "flags: --base" "$(git rev-parse from-v1^)" "$(git rev-parse v1)"
 expect "flags: --author" "$(git log -1 --format=%an from-v1)" "Alan Turing"
 before=$(snapshot)
-run_persona apply "$work/correct.yaml" --dry-run --branch dry
+run_persona apply "$work/correct.yaml" --dry-run --branch dry --author "Dorothy Vaughan"
 expect "flags: --dry-run" "$code $(printf '%s\n' "$out" | tail -1)" "0 dry run: nothing written"
 expect "flags: --dry-run wrote nothing" "$(snapshot)" "$before"
 git init -q --bare "$work/remote.git" && git remote add origin "$work/remote.git"
-run_persona apply "$work/correct.yaml" --branch pushed --push
+run_persona apply "$work/correct.yaml" --branch pushed --author "Katherine Johnson" --push
 expect "flags: --push" "$code $(git -C "$work/remote.git" rev-parse pushed)" "0 $(git rev-parse pushed)"
 
 # ---- bad requests: field-level errors, nothing changed ----------------------------------------------

@@ -34,15 +34,15 @@ expect "apply, three problems: nothing changed" "$(snapshot)" "$before"
 
 printf 'pid: APP-153\ncorrect: goals[9]\n' >"$work/r2.yaml"
 run_persona apply "$work/r2.yaml"
-expect_run "apply: an item out of range and no text" 2 "" "$work/r2.yaml:2:10: error: 'goals[9]' does not exist: 'APP-153''s 'goals' has 5 items [request-field]
+expect_run "apply: an item out of range and no text" 2 "" "$work/r2.yaml: error: a contribution of kind 'correct' needs a text [request-text]
+  hint: the text is the new value
+$work/r2.yaml:2:10: error: 'goals[9]' does not exist: 'APP-153''s 'goals' has 5 items [request-field]
  2 | correct: goals[9]
    |          ^
   hint: 'persona show APP-153 --fields' lists the field paths
-$work/r2.yaml: error: a contribution of kind 'correct' needs a text [request-text]
-  hint: the text is the new value
 persona: error: the request '$work/r2.yaml' has problems; nothing was written"
 
-run_persona contribute APP-1533 --correct 'goals[2]'
+run_persona contribute APP-1533 --correct 'goals[2]' --text ""
 expect_run "contribute: unknown pid and no text" 2 "" "persona: error: unknown persona 'APP-1533' at the base commit '$head12'
 hint: did you mean 'APP-153'?
 persona: error: --text: a contribution of kind 'correct' needs a text
@@ -78,10 +78,15 @@ PERSONA_NOW=2026-11-29T10:00:00Z run_persona contribute APP-153 --confirm identi
 expect_run "merged" 1 "" "persona: error: this contribution is already recorded as '$first_record' on main
 hint: 'persona history APP-153 --field identity' shows it"
 # An extension with the same text (blank lines and trailing blanks aside) is one too.
-run_persona contribute APP-153 --extend frustrations --text "Replay costs extra." --branch ext
+run_persona contribute APP-153 --extend frustrations --text "Replay costs extra."
+ext=$(printf '%s\n' "$out" | sed -n 's/^branch: //p')
 PERSONA_NOW=2026-11-29T10:00:00Z run_persona contribute APP-153 --extend frustrations --text $'\nReplay costs extra.  \n'
-expect_run "the same extension" 1 "" "persona: error: this contribution is already recorded as '$(git diff-tree -r --name-only main ext | grep contributions/)' on branch 'ext'
+expect_run "the same extension" 1 "" "persona: error: this contribution is already recorded as '$(git diff-tree -r --name-only main "$ext" | grep contributions/)' on branch '$ext'
 hint: 'persona history APP-153 --pending' lists the contributions not merged yet"
+# A branch outside the contribution prefix is not looked at.
+git branch -q -m "$ext" ext
+PERSONA_NOW=2026-11-29T10:00:00Z run_persona contribute APP-153 --extend frustrations --text "Replay costs extra." --dry-run
+expect "a branch outside the prefix is not looked at" "$code" 0
 git branch -q -D ext
 
 # ---- uncommitted edits to the persona ----------------------------------------------------------
@@ -141,7 +146,8 @@ import json, sys
 h = json.load(sys.stdin)
 print(h["head"], h["total"], [c["kind"] + " " + c["field"] for f in h["fields"] for c in f["contributions"]])')" \
   "$(git rev-parse v1) 1 ['confirm identity']"
-run_persona history APP-153 --format json
+# (a record's time may not be in the future of the clock)
+PERSONA_NOW=2026-12-01T00:00:00Z run_persona history APP-153 --format json
 expect "history at HEAD has the merged correction" "$(printf '%s' "$out" | python3 -c '
 import json, sys
 print(json.load(sys.stdin)["total"])')" 2
