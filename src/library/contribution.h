@@ -32,7 +32,7 @@ struct ContributionRequest {
 };
 
 /// A request that cannot be applied as it stands, tied to the request key it is about ("pid",
-/// "kind", "field", "text", "note", "author") so `apply` can point at the line.
+/// "kind", "field", "text", "note", "author", "base") so `apply` can point at the line.
 struct RequestProblem {
   std::string key;
   std::string message;  ///< git style: lowercase, subject quoted, no final period
@@ -116,8 +116,8 @@ ParsedRequest parse_request(const std::string& file, const std::string& text);
 
 /// A request problem as a diagnostic pointing at the key's value in the request file (line 0
 /// when the key is absent). Codes: request-pid, request-kind, request-field, request-text,
-/// request-note, request-author (parse_request itself adds request-key, request-type and
-/// request-form).
+/// request-note, request-author, request-base (parse_request itself adds request-key, request-type
+/// and request-form).
 Diagnostic request_diagnostic(const ParsedRequest& req, const std::string& file,
                               const RequestProblem& p);
 

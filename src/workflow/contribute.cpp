@@ -225,19 +225,21 @@ void look_for_others(const git::Repository& repo, const ContributeOptions& o,
                      "' lists the pending contributions";
 }
 
-/// The base commit: --base's, else HEAD's; nullopt only when the request has problems already
-/// and there is no commit to look the pid up in (they are reported instead).
+/// The base commit: --base's, else HEAD's. When the request has problems already, one that
+/// does not resolve is one more (and an unborn HEAD leaves the pid unchecked): nullopt.
 std::optional<std::string> base_commit(const git::Repository& repo, const ContributeOptions& o,
-                                       bool has_problems) {
+                                       std::vector<RequestProblem>& problems) {
   if (o.base.empty()) {
-    if (has_problems && repo.head_unborn()) return std::nullopt;
+    if (!problems.empty() && repo.head_unborn()) return std::nullopt;
     return repo.head_commit();
   }
   auto b = repo.try_resolve_commit(o.base);
-  if (!b && !has_problems)
-    throw io_error("the base " + quote(o.base) + " does not resolve to a commit",
-                   "'git branch -a' lists the branches; any revision git understands works");
-  return b;
+  if (b) return b;
+  std::string what = "the base " + quote(o.base) + " does not resolve to a commit";
+  std::string hint = "'git branch -a' lists the branches; any revision git understands works";
+  if (problems.empty()) throw io_error(what, hint);
+  problems.push_back({"base", what, hint});
+  return std::nullopt;
 }
 
 /// Every problem of the request: on its own (check_request), the pid at the base commit, and the
@@ -247,7 +249,7 @@ PersonaAt request_problems(const git::Repository& repo, const ContributeOptions&
   Contribution& c = res.contribution;
   const ContributionRequest& req = o.request;
   c.problems = check_request(req, o.require_note);
-  auto base = base_commit(repo, o, !c.problems.empty());
+  auto base = base_commit(repo, o, c.problems);
   if (!base) return {};
   res.base_commit = *base;
   if (trim(req.pid).empty()) return {};

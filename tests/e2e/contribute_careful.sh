@@ -42,6 +42,16 @@ $work/r2.yaml:2:10: error: 'goals[9]' does not exist: 'APP-153''s 'goals' has 5 
   hint: 'persona show APP-153 --fields' lists the field paths
 persona: error: the request '$work/r2.yaml' has problems; nothing was written"
 
+printf 'pid: APP-153\ncorrect: goals[2]\nbase: nope\n' >"$work/r3.yaml"
+run_persona apply "$work/r3.yaml"
+expect_run "apply: no text and a base that does not resolve" 2 "" "$work/r3.yaml: error: a contribution of kind 'correct' needs a text [request-text]
+  hint: the text is the new value
+$work/r3.yaml:3:7: error: the base 'nope' does not resolve to a commit [request-base]
+ 3 | base: nope
+   |       ^
+  hint: 'git branch -a' lists the branches; any revision git understands works
+persona: error: the request '$work/r3.yaml' has problems; nothing was written"
+
 run_persona contribute APP-1533 --correct 'goals[2]' --text ""
 expect_run "contribute: unknown pid and no text" 2 "" "persona: error: unknown persona 'APP-1533' at the base commit '$head12'
 hint: did you mean 'APP-153'?
@@ -163,6 +173,23 @@ hint: 'git branch -a' lists the branches; any revision git understands works"
 run_persona history APP-1533 --rev v1
 expect_run "history --rev: an unknown pid" 2 "" "persona: error: unknown persona 'APP-1533' at 'v1'
 hint: did you mean 'APP-153'?"
+
+# The pid at --rev is read as validate reads it: quoted, with a comment, after the name; a text
+# that merely mentions "pid: APP-153" names nothing.
+git checkout -q -b quoted
+sed -i 's/^pid: APP-153$/pid: "APP-153" # the id/' "$file"
+sed -i '/^pid:/{h;d};/^name:/{G}' "$file"
+other=personas/clerk/clerk-authentication-developer.yaml  # listed before APP-153's file
+sed -i 's/^pid: APP-200$/pid: APP-200\nnotes: |\n  pid: APP-153/' "$other"
+tgit commit -qam "The pid quoted, after the name; another file mentions it"
+git checkout -q main
+run_persona history APP-153 --rev quoted
+expect "history --rev: the pid read as validate reads it" "$code $(printf '%s\n' "$out" | head -1)" \
+  "0 APP-153 The Segment Data Architect"
+expect "history --rev: the files as the test made them" "$(git show quoted:"$file" | sed -n 2,3p; git show quoted:"$other" | grep -c 'pid: APP-153')" \
+  'name: The Segment Data Architect
+pid: "APP-153" # the id
+1'
 
 git fsck --strict --no-progress >"$work/fsck" 2>&1 && ok || bad "git fsck --strict" "$(cat "$work/fsck")"
 finish
