@@ -146,12 +146,12 @@ PersonaHistory persona_history(const Library& lib, const Persona& p, const git::
     if (r.pid == p.pid && selected(r, only)) records.push_back(r);
 
   std::string head;
-  if (!rev.empty())
+  if (repo && !rev.empty())
     head = rev;
   else if (repo && !repo->head_unborn())
     head = repo->head_commit();
   std::map<std::string, git::FileAddition> commits;
-  if (!head.empty() && !records.empty())
+  if (repo && !head.empty() && !records.empty())
     commits = committed_records(*repo, repo->path_in_repo(lib.root), head, p.pid);
 
   std::map<std::string, const std::string*> texts;

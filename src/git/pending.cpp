@@ -122,6 +122,7 @@ std::vector<BranchRecord> pending_records(const git::Repository& repo, const git
     }
   }
   std::vector<BranchRecord> out;
+  out.reserve(by_file.size());
   for (auto& [name, br] : by_file) out.push_back(std::move(br));
   std::stable_sort(out.begin(), out.end(), [](const BranchRecord& a, const BranchRecord& b) {
     return by_time(a.record, b.record);

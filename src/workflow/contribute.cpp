@@ -193,10 +193,12 @@ void look_for_others(const git::Repository& repo, const ContributeOptions& o,
     std::string base = !o.base.empty()               ? o.base
                        : !repo.head_branch().empty() ? repo.head_branch()
                                                      : "HEAD";
-    res.already_recorded = RequestProblem{
-        "record", "this contribution is already recorded as " + quote(r.file, 200) + " on " + base,
-        "'persona history " + mine.pid + (mine.field.empty() ? "" : " --field " + mine.field) +
-            "' shows it"};
+    res.already_recorded =
+        RequestProblem{"record",
+                       "this contribution is already recorded as " + quote(r.file, 200) + " on " +
+                           quote(base, 200),
+                       "'persona history " + mine.pid +
+                           (mine.field.empty() ? "" : " --field " + mine.field) + "' shows it"};
     return;
   }
   auto pending = pending_records(repo, res.base_commit, prefix, mine.pid, o.branch_prefix);

@@ -85,7 +85,7 @@ hint: 'persona history APP-153 --pending' lists the contributions not merged yet
 # Merged.
 tgit merge -q --no-edit "origin/$first_branch"
 PERSONA_NOW=2026-11-29T10:00:00Z run_persona contribute APP-153 --confirm identity
-expect_run "merged" 1 "" "persona: error: this contribution is already recorded as '$first_record' on main
+expect_run "merged" 1 "" "persona: error: this contribution is already recorded as '$first_record' on 'main'
 hint: 'persona history APP-153 --field identity' shows it"
 # An extension with the same text (blank lines and trailing blanks aside) is one too.
 run_persona contribute APP-153 --extend frustrations --text "Replay costs extra."
