@@ -86,6 +86,7 @@ const std::vector<RuleInfo>& rule_catalog() {
          "A request's name to credit is one visible line of at most 100 "
          "characters.",
          E},
+        {"request-base", "A request's base revision resolves to a commit.", E},
         // check
         {kNotCanonical, "A persona file the change touches is in canonical form ('persona fmt').",
          E},

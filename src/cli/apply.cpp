@@ -28,8 +28,6 @@ int apply_command(Runtime& rt, const ApplyFlags& f) {
   } else {
     text = read_file(f.file, 1 << 20);
   }
-  auto source = [&](const std::string&) { return text; };
-
   ParsedRequest req = parse_request(name, text);
   // Who is credited: --author, else the request's author, else --fallback-author. An issue is
   // applied by a maintainer (or the contribution workflow), so git's user.name would credit the
@@ -44,30 +42,9 @@ int apply_command(Runtime& rt, const ApplyFlags& f) {
           "(e.g. their GitHub login)");
     }
   }
-  if (!req.diagnostics.empty()) print_text(rt.err, req.diagnostics, source, rt.color());
-  if (count_errors(req.diagnostics) > 0) {
-    rt.err << "persona: error: the request " << terminal_safe(quote(name, 200))
-           << " has problems; nothing was written\n";
-    return kExitProblems;
-  }
-
   ContributeOptions o = contribute_options(rt, req.request);
   apply_branch_flags(f, o, req.branch, req.base);
-
-  ContributeResult r = contribute(o);
-  const Contribution& c = r.contribution;
-  if (!c.problems.empty()) {
-    std::vector<Diagnostic> ds;
-    for (const auto& p : c.problems) ds.push_back(request_diagnostic(req, name, p));
-    sort_diagnostics(ds);
-    print_text(rt.err, ds, source, rt.color());
-    rt.err << "persona: error: the request " << terminal_safe(quote(name, 200))
-           << " has problems; nothing was written\n";
-    return kExitProblems;
-  }
-  if (!c.ok()) return report_invalid_contribution(rt, c, o.request.pid);
-  rt.out << describe_result(r, f.dry_run);
-  return kExitOk;
+  return apply_request(rt, req, name, text, std::move(o));
 }
 
 }  // namespace

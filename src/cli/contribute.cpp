@@ -117,6 +117,7 @@ std::string flag_for(const std::string& key, const std::string& kind) {
   if (key == "text") return "--text";
   if (key == "note") return "--note";
   if (key == "author") return "--author";
+  if (key == "base") return "--base";
   return "";
 }
 
@@ -181,9 +182,7 @@ int contribute_command(Runtime& rt, ContributeFlags& f) {
     std::string flag = flag_for(last.key, req.kind);
     throw usage_error((flag.empty() ? "" : flag + ": ") + last.message, last.hint);
   }
-  if (!c.ok()) return report_invalid_contribution(rt, c, req.pid);
-  rt.out << describe_result(r, f.dry_run);
-  return kExitOk;
+  return report_result(rt, r, f.dry_run, req.pid);
 }
 
 }  // namespace
@@ -217,6 +216,11 @@ void set_contribute_command(CLI::App& app, Runtime& rt) {
       "The contribution is one new commit on a new branch, made in the object database: the\n"
       "working tree, the index and HEAD are never touched. It adds a record under\n"
       "contributions/<pid>/ and, for --correct and --extend, rewrites the persona file.\n"
+      "It is made against the committed persona (a warning says so when the file has\n"
+      "uncommitted edits). A contribution already recorded (same persona, kind, field, text and\n"
+      "author), merged or on a contribution branch (local or remote-tracking), is refused; a\n"
+      "pending contribution to the same field on another branch gets a note\n"
+      "('persona history PID --pending' lists them).\n"
       "\n"
       "Identity: the record credits --author, else $GIT_AUTHOR_NAME, else git config user.name;\n"
       "no email address ever goes into a record. The commit's author email is git config\n"

@@ -1,11 +1,13 @@
 #include "cli/contribution_common.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 #include "core/error.h"
 #include "core/report.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "core/untrusted.h"
 #include "library/cache.h"
 
 namespace persona::cli {
@@ -61,6 +63,61 @@ int report_invalid_contribution(Runtime& rt, const Contribution& c, const std::s
       rt.err, c.diagnostics, [&](const std::string&) { return c.diagnostics_source; }, false);
   rt.err << "persona: error: " << what << "; nothing was written\n";
   return kExitProblems;
+}
+
+int report_result(Runtime& rt, const ContributeResult& r, bool dry_run, const std::string& pid) {
+  for (const auto& w : r.warnings) rt.err << "persona: warning: " << terminal_safe(w) << "\n";
+  for (const auto& n : r.notes) rt.err << "persona: note: " << terminal_safe(n) << "\n";
+  if (!r.notes_hint.empty()) rt.err << "hint: " << terminal_safe(r.notes_hint) << "\n";
+  if (r.already_recorded) {
+    rt.err << "persona: error: " << terminal_safe(r.already_recorded->message) << "\n";
+    rt.err << "hint: " << terminal_safe(r.already_recorded->hint) << "\n";
+    return kExitProblems;
+  }
+  if (!r.contribution.ok()) return report_invalid_contribution(rt, r.contribution, pid);
+  rt.out << describe_result(r, dry_run);
+  return kExitOk;
+}
+
+int apply_request(Runtime& rt, const ParsedRequest& req, const std::string& name,
+                  const std::string& text, ContributeOptions o) {
+  auto source = [&](const std::string&) { return text; };
+  std::vector<Diagnostic> ds = req.diagnostics;
+  auto has_problems = [&] {
+    rt.err << "persona: error: the request " << terminal_safe(quote(name, 200))
+           << " has problems; nothing was written\n";
+    return kExitUsage;
+  };
+  bool file_problems = count_errors(ds) > 0;
+  if (file_problems && req.positions.empty()) {
+    print_text(rt.err, ds, source, rt.color());
+    return has_problems();
+  }
+  // A request file with problems is still looked at as far as it reads, so that one run reports
+  // them all; nothing is made of it.
+  o.problems_only = file_problems;
+  ContributeResult r;
+  try {
+    r = contribute(o);
+  } catch (const Error&) {
+    print_text(rt.err, ds, source, rt.color());
+    throw;
+  }
+  for (const auto& p : r.contribution.problems) {
+    // A key whose value has an error already (a list where a string goes) is not reported again
+    // as missing.
+    Diagnostic d = request_diagnostic(req, name, p);
+    bool said =
+        d.line > 0 &&
+        std::any_of(req.diagnostics.begin(), req.diagnostics.end(), [&](const Diagnostic& e) {
+          return e.severity == Severity::kError && e.line == d.line && e.column == d.column;
+        });
+    if (!said) ds.push_back(std::move(d));
+  }
+  sort_diagnostics(ds);
+  print_text(rt.err, ds, source, rt.color());
+  if (count_errors(ds) > 0) return has_problems();
+  return report_result(rt, r, o.dry_run, o.request.pid);
 }
 
 }  // namespace persona::cli

@@ -36,6 +36,20 @@ void apply_branch_flags(const BranchFlags& f, ContributeOptions& o, const std::s
 /// the caller.
 ContributeOptions contribute_options(Runtime& rt, ContributionRequest request);
 
+/// What `contribute` and `apply` print for a contribution made (or refused): the warnings and
+/// notes first ("persona: warning: ...", "persona: note: ..." on stderr), then a contribution
+/// already recorded (exit kExitProblems), a contribution that would not validate
+/// (report_invalid_contribution), or describe_result() on stdout (kExitOk).
+int report_result(Runtime& rt, const ContributeResult& r, bool dry_run, const std::string& pid);
+
+/// `apply`'s run of a request read from `name` (`text`) with options `o`: every problem of the
+/// request in one report, those of the file (its diagnostics) and those contribute() finds (an
+/// unknown pid or field, ...) together, sorted by position, then "the request 'NAME' has
+/// problems; nothing was written" (exit kExitUsage, as `contribute` exits for its flags).
+/// A request without problems goes on to report_result().
+int apply_request(Runtime& rt, const ParsedRequest& req, const std::string& name,
+                  const std::string& text, ContributeOptions o);
+
 /// Prints the diagnostics of a contribution that failed validation (before or after the change,
 /// or its record) and says nothing was written. Returns kExitProblems.
 int report_invalid_contribution(Runtime& rt, const Contribution& c, const std::string& pid);

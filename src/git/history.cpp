@@ -1,6 +1,7 @@
 #include "git/history.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -71,27 +72,22 @@ std::vector<FieldHistory> in_profile_order(const std::map<std::string, FieldHist
 
 }  // namespace
 
-PersonaHistory persona_history(const Library& lib, const Persona& p, const git::Repository* repo,
-                               const std::optional<FieldPath>& only) {
+namespace {
+
+/// The history of `p` from `records` (every one of `p`, in any order): figures, entries by field
+/// in profile order, comments; `locate` fills in where each entry was committed.
+PersonaHistory assemble(const Persona& p, std::vector<Record> records,
+                        const std::optional<FieldPath>& only,
+                        const std::function<void(HistoryEntry&)>& locate) {
   PersonaHistory h;
   h.pid = p.pid;
   h.name = p.name;
-
-  std::vector<Record> records;
-  for (const auto& r : lib.records)
-    if (r.pid == p.pid && selected(r, only)) records.push_back(r);
+  records.erase(std::remove_if(records.begin(), records.end(),
+                               [&](const Record& r) { return !selected(r, only); }),
+                records.end());
   std::sort(records.begin(), records.end(), [](const Record& a, const Record& b) {
     return std::tie(a.time, a.file) < std::tie(b.time, b.file);
   });
-
-  std::map<std::string, git::FileAddition> commits;
-  std::map<std::string, std::string> summaries;
-  if (repo && !repo->head_unborn() && !records.empty()) {
-    h.head = repo->head_commit();
-    commits = committed_records(*repo, repo->path_in_repo(lib.root), h.head, p.pid);
-  } else if (repo && !repo->head_unborn()) {
-    h.head = repo->head_commit();
-  }
 
   // compute_activity() is the one definition of the figures; it is given this persona and the
   // selected records only, so a filter on one item counts just that item.
@@ -108,22 +104,12 @@ PersonaHistory persona_history(const Library& lib, const Persona& p, const git::
     if ((r.kind == "correct" || r.kind == "extend") && !r.value_hash.empty())
       replaced.emplace(std::make_pair(r.field, r.value_hash), r.id);
 
-  std::map<std::string, const std::string*> texts;
-  for (const auto& f : lib.record_files) texts.emplace(f.path, &f.text);
   std::map<std::string, FieldHistory> by_field;
   for (const Record* rp : pa.records) {
     const Record& r = *rp;
     HistoryEntry e;
     e.record = r;
-    auto ti = texts.find(r.file);
-    auto it = commits.find(r.file);
-    if (ti != texts.end() && it != commits.end() && it->second.blob == blob_id(*ti->second)) {
-      e.commit = it->second.commit;
-      auto s = summaries.find(e.commit);
-      if (s == summaries.end())
-        s = summaries.emplace(e.commit, repo->commit_info(e.commit).summary).first;
-      e.commit_summary = s->second;
-    }
+    locate(e);
     std::optional<FieldPath> path;
     if (!r.field.empty()) path = parse_record_field_path(r.field, nullptr);
     if (r.kind == "confirm" && path) {
@@ -151,6 +137,71 @@ PersonaHistory persona_history(const Library& lib, const Persona& p, const git::
   return h;
 }
 
+}  // namespace
+
+PersonaHistory persona_history(const Library& lib, const Persona& p, const git::Repository* repo,
+                               const std::optional<FieldPath>& only, const std::string& rev) {
+  std::vector<Record> records;
+  for (const auto& r : lib.records)
+    if (r.pid == p.pid && selected(r, only)) records.push_back(r);
+
+  std::string head;
+  if (repo && !rev.empty())
+    head = rev;
+  else if (repo && !repo->head_unborn())
+    head = repo->head_commit();
+  std::map<std::string, git::FileAddition> commits;
+  if (repo && !head.empty() && !records.empty())
+    commits = committed_records(*repo, repo->path_in_repo(lib.root), head, p.pid);
+
+  std::map<std::string, const std::string*> texts;
+  for (const auto& f : lib.record_files) texts.emplace(f.path, &f.text);
+  std::map<std::string, std::string> summaries;
+  auto locate = [&](HistoryEntry& e) {
+    auto it = commits.find(e.record.file);
+    if (it == commits.end()) return;
+    // At HEAD, the record read from the working tree counts as committed only when its bytes are
+    // the committed ones; at --rev, every record is the commit's own.
+    if (rev.empty()) {
+      auto ti = texts.find(e.record.file);
+      if (ti == texts.end() || it->second.blob != blob_id(*ti->second)) return;
+    }
+    e.commit = it->second.commit;
+    auto s = summaries.find(e.commit);
+    if (s == summaries.end())
+      s = summaries.emplace(e.commit, repo->commit_info(e.commit).summary).first;
+    e.commit_summary = s->second;
+  };
+  PersonaHistory h = assemble(p, std::move(records), only, locate);
+  h.head = head;
+  return h;
+}
+
+PersonaHistory pending_history(const Persona& p, const std::vector<BranchRecord>& pending,
+                               const git::Repository& repo, const std::string& head,
+                               const std::optional<FieldPath>& only) {
+  std::vector<Record> records;
+  std::map<std::string, const BranchRecord*> by_file;
+  for (const auto& br : pending) {
+    records.push_back(br.record);
+    by_file.emplace(br.record.file, &br);
+  }
+  std::map<std::string, std::string> summaries;
+  auto locate = [&](HistoryEntry& e) {
+    const BranchRecord& br = *by_file.at(e.record.file);
+    e.branches = br.branches;
+    e.commit = br.commit;
+    auto s = summaries.find(e.commit);
+    if (s == summaries.end())
+      s = summaries.emplace(e.commit, repo.commit_info(e.commit).summary).first;
+    e.commit_summary = s->second;
+  };
+  PersonaHistory h = assemble(p, std::move(records), only, locate);
+  h.head = head;
+  h.pending = true;
+  return h;
+}
+
 namespace {
 
 std::string names(const std::set<std::string>& s) {
@@ -170,10 +221,16 @@ void entry_text(std::string& out, const HistoryEntry& e) {
     out += e.current_value         ? "  (current value)"
            : e.replaced_by.empty() ? "  (an earlier value)"
                                    : "  (an earlier value, replaced by " + e.replaced_by + ")";
-  out += "\n    commit " +
-         (e.commit.empty() ? std::string("none (not committed on HEAD)")
-                           : e.commit.substr(0, 12) + " " + e.commit_summary) +
-         "\n";
+  if (!e.branches.empty()) {
+    std::string on;
+    for (const auto& b : e.branches) on += (on.empty() ? "" : ", ") + b;
+    out += "\n    branch " + on + " (commit " + e.commit.substr(0, 12) + ")\n";
+  } else {
+    out += "\n    commit " +
+           (e.commit.empty() ? std::string("none (not committed on HEAD)")
+                             : e.commit.substr(0, 12) + " " + e.commit_summary) +
+           "\n";
+  }
   auto block = [&](const char* label, const std::string& text) {
     if (text.empty()) return;
     auto lines = split_lines(text);
@@ -204,6 +261,7 @@ nlohmann::ordered_json entry_json(const HistoryEntry& e) {
   j["file"] = r.file;
   j["commit"] = e.commit.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(e.commit);
   j["commit_summary"] = e.commit_summary;
+  j["branches"] = e.branches;
   return j;
 }
 
@@ -212,13 +270,14 @@ nlohmann::ordered_json entry_json(const HistoryEntry& e) {
 std::string history_text(const PersonaHistory& h) {
   std::string out = h.pid + " " + h.name + "\n";
   if (h.total == 0) {
-    out += "no contributions yet";
+    out += h.pending ? "no pending contributions" : "no contributions yet";
     if (h.fields.size() == 1) out += " to " + h.fields[0].field;
     return out + "\n";
   }
-  out += plural(h.total, "contribution", "contributions") + " from " +
-         plural(static_cast<int>(h.contributors.size()), "contributor", "contributors") + ", " +
-         h.first_activity + " to " + h.last_activity + "\n";
+  out += plural(h.total, h.pending ? "pending contribution" : "contribution",
+                h.pending ? "pending contributions" : "contributions") +
+         " from " + plural(static_cast<int>(h.contributors.size()), "contributor", "contributors") +
+         ", " + h.first_activity + " to " + h.last_activity + "\n";
   for (const auto& f : h.fields) {
     const FieldActivity& a = f.activity;
     out += "\n" + f.field + "\n";
@@ -248,6 +307,7 @@ std::string history_json(const PersonaHistory& h) {
   j["pid"] = h.pid;
   j["name"] = h.name;
   j["head"] = h.head.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(h.head);
+  j["pending"] = h.pending;
   j["total"] = h.total;
   j["contributors"] = std::vector<std::string>(h.contributors.begin(), h.contributors.end());
   j["first_activity"] = h.first_activity.empty() ? nlohmann::ordered_json()

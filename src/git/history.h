@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "git/pending.h"
 #include "git/repository.h"
 #include "library/fields.h"
 #include "library/library.h"
@@ -25,6 +26,8 @@ struct HistoryEntry {
   /// For an earlier confirmation: the id of the correction or extension that replaced the value
   /// it confirmed, when a record says so ("" otherwise).
   std::string replaced_by;
+  /// For a pending contribution: the branches that have it; `commit` is then the first one's tip.
+  std::vector<std::string> branches;
 };
 
 struct FieldHistory {
@@ -38,6 +41,7 @@ struct PersonaHistory {
   std::string pid;
   std::string name;
   std::string head;                    ///< the commit history was read from ("" if none)
+  bool pending = false;                ///< the contributions not merged into `head`
   std::vector<FieldHistory> fields;    ///< profile order; only fields with contributions,
                                        ///< or the one asked for
   std::vector<HistoryEntry> comments;  ///< comments on the whole persona, oldest first
@@ -50,7 +54,16 @@ struct PersonaHistory {
 /// `repo` reachable from HEAD (none when `repo` is null or HEAD is unborn). A record whose file
 /// differs from HEAD's or is not in it has an empty commit. With `only`, just that field (a
 /// top-level field: every record on it and its items; an item: that item's records).
+/// With `rev` (a commit), the library is as it is at that commit (workflow's load_persona_at):
+/// the commits are those reachable from it, and every record is its own.
 PersonaHistory persona_history(const Library& lib, const Persona& p, const git::Repository* repo,
+                               const std::optional<FieldPath>& only = std::nullopt,
+                               const std::string& rev = "");
+
+/// The pending contributions to `p` (pending_records() against `head`), as a history: each entry
+/// with its branches and the first one's tip as its commit.
+PersonaHistory pending_history(const Persona& p, const std::vector<BranchRecord>& pending,
+                               const git::Repository& repo, const std::string& head,
                                const std::optional<FieldPath>& only = std::nullopt);
 
 /// Text for people: a summary line, then per field its figures and contributions.

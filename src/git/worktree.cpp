@@ -101,4 +101,14 @@ std::optional<std::string> CleanWorktree::read(const std::string& path,
   return text;
 }
 
+bool has_uncommitted_changes(const Repository& repo, const std::string& path) {
+  if (repo.is_bare() || repo.head_unborn()) return false;
+  unsigned int flags = 0;
+  if (git_status_file(&flags, repo.handle(), path.c_str()) != 0) {
+    git_error_clear();
+    return false;
+  }
+  return (flags & ~(GIT_STATUS_IGNORED | GIT_STATUS_WT_UNREADABLE)) != GIT_STATUS_CURRENT;
+}
+
 }  // namespace persona::git

@@ -33,4 +33,9 @@ class CleanWorktree {
   std::unique_ptr<Impl> impl_;
 };
 
+/// True when `path` (from the top of the working tree) differs from HEAD's version: changed,
+/// staged or deleted, as `git status` would list it. False for a bare repository, an unborn HEAD,
+/// or when git cannot tell (nothing here throws).
+bool has_uncommitted_changes(const Repository& repo, const std::string& path);
+
 }  // namespace persona::git

@@ -32,7 +32,7 @@ struct ContributionRequest {
 };
 
 /// A request that cannot be applied as it stands, tied to the request key it is about ("pid",
-/// "kind", "field", "text", "note", "author") so `apply` can point at the line.
+/// "kind", "field", "text", "note", "author", "base") so `apply` can point at the line.
 struct RequestProblem {
   std::string key;
   std::string message;  ///< git style: lowercase, subject quoted, no final period
@@ -78,6 +78,15 @@ Contribution make_contribution(const std::string& persona_path, const std::strin
                                const ContributionRequest& r, const std::string& time,
                                const schema::Schema& persona_schema);
 
+/// The problems make_contribution() would find first in `r` against the persona file (a field
+/// path that does not resolve in it: an item out of range), for reporting every problem of a
+/// request at once when check_request() has found some already. `r.field` must have passed
+/// check_request(). Empty when the file does not parse (make_contribution says why).
+std::vector<RequestProblem> check_request_fit(const std::string& persona_path,
+                                              const std::string& persona_text,
+                                              const ContributionRequest& r,
+                                              const schema::Schema& persona_schema);
+
 /// The branch a contribution goes on by default: <prefix>/<pid>/<kind>-<field>-<id[0:8]>, the
 /// field's brackets turned into a dash (goals[2] -> goals-2), no field part for a persona comment.
 std::string default_branch_name(const std::string& prefix, const Record& r);
@@ -98,7 +107,8 @@ struct ParsedRequest {
   ContributionRequest request;
   std::string branch;
   std::string base;
-  /// Where each key's value is (for field-level errors); absent keys are not in the map.
+  /// Where each key's value is (for field-level errors), also when the value has an error of its
+  /// own (a list where a string goes); absent keys are not in the map.
   std::map<std::string, yaml::Mark> positions;
   std::vector<Diagnostic> diagnostics;  ///< errors in the request itself, with file:line:col
 };
@@ -106,8 +116,8 @@ ParsedRequest parse_request(const std::string& file, const std::string& text);
 
 /// A request problem as a diagnostic pointing at the key's value in the request file (line 0
 /// when the key is absent). Codes: request-pid, request-kind, request-field, request-text,
-/// request-note, request-author (parse_request itself adds request-key, request-type and
-/// request-form).
+/// request-note, request-author, request-base (parse_request itself adds request-key, request-type
+/// and request-form).
 Diagnostic request_diagnostic(const ParsedRequest& req, const std::string& file,
                               const RequestProblem& p);
 

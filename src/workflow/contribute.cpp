@@ -6,11 +6,11 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "core/untrusted.h"
+#include "git/pending.h"
 #include "git/repository.h"
 #include "git/worktree.h"
-#include "library/blob_cache.h"
 #include "library/format.h"
-#include "yaml/tree.h"
+#include "workflow/persona_at.h"
 
 namespace persona {
 namespace fs = std::filesystem;
@@ -94,15 +94,6 @@ Identity resolve_identity(const git::Repository& repo, const ContributeOptions& 
   return id;
 }
 
-/// The pid a persona file declares, read as validate reads it but only as far as the pid (it
-/// usually comes first); "" when the file has none that reads.
-std::string declared_pid(std::string_view text, const std::string& path) {
-  static const std::vector<std::string_view> kPid{"pid"};
-  auto r = yaml::parse_keys(text, path, kPid);
-  const yaml::Node* n = r.root ? r.root->find("pid") : nullptr;
-  return n && n->is_scalar() ? n->value : std::string();
-}
-
 std::string shell_word(const std::string& s) {
   bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) ||
@@ -120,47 +111,6 @@ std::string lock_message(const fs::path& lock, const std::string& branch) {
                      : name == "packed-refs.lock" ? "the packed refs are locked"
                                                   : "branch " + quote(branch, 200) + " is locked";
   return what + ": " + quote(lock.string(), 300) + " exists";
-}
-
-/// The persona `pid` names at `base` (not in the working tree, which may differ): the first
-/// file, in listing order, whose pid (read as validate reads it) is the one asked for. The pid each
-/// blob declares comes from the cache when it has been read before (a blob id names its content for
-/// good), else from the working tree's file when git would call it unchanged and the index holds
-/// that very blob (reading a file is far cheaper than inflating a blob), else from the blob. Fills
-/// `path` (relative to the library root) and `text`, or leaves them empty and returns every pid
-/// seen, for "did you mean".
-std::vector<std::string> find_persona_at(const git::Repository& repo, const std::string& base,
-                                         const std::string& prefix, const std::string& pid,
-                                         const fs::path& cache_dir, std::string& path,
-                                         std::string& text) {
-  auto in_repo = [&](const std::string& rel) { return prefix.empty() ? rel : prefix + "/" + rel; };
-  auto files = repo.list_blobs(base, in_repo(kPersonasDir), 8, {".yaml", ".yml"});
-  BlobValueCache pid_cache = BlobValueCache::open(cache_dir, "key-pid", repo.common_dir());
-  git::CleanWorktree worktree(repo);
-  std::vector<std::string> pids;
-  for (const auto& f : files) {
-    std::string declared;
-    if (const std::string* cached = pid_cache.find(f.id)) {
-      declared = *cached;
-    } else {
-      std::optional<std::string> t = worktree.read(f.path, f.id);
-      if (!t) t = repo.read_blob_id(f.id);
-      if (!t) continue;
-      declared = declared_pid(*t, f.path);
-      pid_cache.put(f.id, declared);
-    }
-    if (declared == pid && path.empty()) {
-      // The persona's own bytes come from the blob, and must name the pid the scan found.
-      std::optional<std::string> t = repo.read_blob_id(f.id);
-      if (t && declared_pid(*t, f.path) == pid) {
-        path = prefix.empty() ? f.path : f.path.substr(prefix.size() + 1);
-        text = std::move(*t);
-      }
-    }
-    if (!declared.empty()) pids.push_back(declared);
-  }
-  pid_cache.save();
-  return pids;
 }
 
 /// Refuses a branch name git would refuse, a branch that exists (suggesting a free name) and a
@@ -223,47 +173,142 @@ void write_branch(git::Repository& repo, const ContributeOptions& o, const Ident
   res.pushed = true;
 }
 
+/// The same contribution: pid, kind, field, text (as normalized) and author; for a confirmation
+/// also the value confirmed (confirming a value corrected since is a new contribution).
+bool same_contribution(const Record& a, const Record& b) {
+  return a.pid == b.pid && a.kind == b.kind && a.field == b.field &&
+         normalize_contribution_text(a.text) == normalize_contribution_text(b.text) &&
+         trim(a.author) == trim(b.author) && (a.kind != "confirm" || a.value_hash == b.value_hash);
+}
+
+std::string top_field(const std::string& field) { return field.substr(0, field.find('[')); }
+
+/// Refuses a contribution recorded already at the base commit or on a contribution branch, and
+/// notes the pending contributions to the same field.
+void look_for_others(const git::Repository& repo, const ContributeOptions& o,
+                     const std::string& prefix, ContributeResult& res) {
+  const Record& mine = res.contribution.record;
+  for (const Record& r : records_at(repo, res.base_commit, prefix, mine.pid)) {
+    if (!same_contribution(r, mine)) continue;
+    std::string base = !o.base.empty()               ? o.base
+                       : !repo.head_branch().empty() ? repo.head_branch()
+                                                     : "HEAD";
+    res.already_recorded =
+        RequestProblem{"record",
+                       "this contribution is already recorded as " + quote(r.file, 200) + " on " +
+                           quote(base, 200),
+                       "'persona history " + mine.pid +
+                           (mine.field.empty() ? "" : " --field " + mine.field) + "' shows it"};
+    return;
+  }
+  auto pending = pending_records(repo, res.base_commit, prefix, mine.pid, o.branch_prefix);
+  for (const auto& p : pending) {
+    if (!same_contribution(p.record, mine)) continue;
+    res.already_recorded = RequestProblem{
+        "record",
+        "this contribution is already recorded as " + quote(p.record.file, 200) + " on branch " +
+            quote(p.branches.front(), 200),
+        "'persona history " + mine.pid + " --pending' lists the contributions not merged yet"};
+    return;
+  }
+  if (mine.field.empty()) return;
+  std::string field = top_field(mine.field);
+  std::size_t related = 0;
+  for (const auto& p : pending) {
+    if (p.record.field.empty() || top_field(p.record.field) != field) continue;
+    if (++related <= 3)
+      res.notes.push_back(quote(field) + " has a pending contribution on branch " +
+                          quote(p.branches.front(), 200) + ": " + p.record.kind + " " +
+                          p.record.field + " by " + p.record.author);
+  }
+  if (related > 3) res.notes.push_back("and " + std::to_string(related - 3) + " more");
+  if (related)
+    res.notes_hint = "'persona history " + mine.pid + " --pending --field " + field +
+                     "' lists the pending contributions";
+}
+
+/// The base commit: --base's, else HEAD's. When the request has problems already, one that
+/// does not resolve is one more (and an unborn HEAD leaves the pid unchecked): nullopt.
+std::optional<std::string> base_commit(const git::Repository& repo, const ContributeOptions& o,
+                                       std::vector<RequestProblem>& problems) {
+  if (o.base.empty()) {
+    if (!problems.empty() && repo.head_unborn()) return std::nullopt;
+    return repo.head_commit();
+  }
+  auto b = repo.try_resolve_commit(o.base);
+  if (b) return b;
+  std::string what = "the base " + quote(o.base) + " does not resolve to a commit";
+  std::string hint = "'git branch -a' lists the branches; any revision git understands works";
+  if (problems.empty()) throw io_error(what, hint);
+  problems.push_back({"base", what, hint});
+  return std::nullopt;
+}
+
+/// Every problem of the request: on its own (check_request), the pid at the base commit, and the
+/// field path in that persona. Fills res.base_commit; returns the persona found.
+PersonaAt request_problems(const git::Repository& repo, const ContributeOptions& o,
+                           const std::string& prefix, ContributeResult& res) {
+  Contribution& c = res.contribution;
+  const ContributionRequest& req = o.request;
+  c.problems = check_request(req, o.require_note);
+  auto base = base_commit(repo, o, c.problems);
+  if (!base) return {};
+  res.base_commit = *base;
+  if (trim(req.pid).empty()) return {};
+  PersonaAt at = find_persona_at(repo, res.base_commit, prefix, req.pid, o.cache_dir);
+  if (at.path.empty()) {
+    std::string hint = did_you_mean(req.pid, at.pids);
+    c.problems.insert(c.problems.begin(),
+                      {"pid",
+                       "unknown persona " + quote(req.pid) + " at the base commit " +
+                           quote(res.base_commit.substr(0, 12)),
+                       hint.empty() ? "'persona list' shows every pid" : hint});
+    return at;
+  }
+  bool field_checked = std::none_of(c.problems.begin(), c.problems.end(), [](const auto& p) {
+    return p.key == "kind" || p.key == "field";
+  });
+  if (!c.problems.empty() && field_checked)
+    for (auto& p : check_request_fit(at.path, at.text, req, *o.persona_schema))
+      c.problems.push_back(std::move(p));
+  return at;
+}
+
 }  // namespace
 
 ContributeResult contribute(const ContributeOptions& o) {
   ContributeResult res;
   Contribution& c = res.contribution;
-  c.problems = check_request(o.request, o.require_note);
-  if (!c.problems.empty()) return res;
-
   // The command layer has checked that the library is in a repository git trusts, with a
   // working tree (cli Runtime::check, kNeedRepository).
   git::Repository repo = git::Repository::discover(o.library_root);
   std::string prefix = repo.path_in_repo(o.library_root);
   auto in_repo = [&](const std::string& rel) { return prefix.empty() ? rel : prefix + "/" + rel; };
 
-  if (o.base.empty()) {
-    res.base_commit = repo.head_commit();
-  } else {
-    auto b = repo.try_resolve_commit(o.base);
-    if (!b)
-      throw io_error("the base " + quote(o.base) + " does not resolve to a commit",
-                     "'git branch -a' lists the branches; any revision git understands works");
-    res.base_commit = *b;
+  PersonaAt at = request_problems(repo, o, prefix, res);
+  if (!c.problems.empty()) return res;
+  if (o.problems_only) {
+    // What make_contribution() refuses about the request itself (the text is the value already);
+    // its verdict on the persona is not asked for.
+    ContributionRequest req = o.request;
+    if (trim(req.author).empty()) req.author = "persona";
+    c.problems = make_contribution(at.path, at.text, req, o.now, *o.persona_schema).problems;
+    return res;
   }
 
   Identity id = resolve_identity(repo, o);
   ContributionRequest req = o.request;
   req.author = id.display;
-
-  std::string persona_path, persona_text;
-  std::vector<std::string> pids = find_persona_at(repo, res.base_commit, prefix, req.pid,
-                                                  o.cache_dir, persona_path, persona_text);
-  if (persona_path.empty()) {
-    std::string hint = did_you_mean(req.pid, pids);
-    c.problems.push_back({"pid",
-                          "unknown persona " + quote(req.pid) + " at the base commit " +
-                              quote(res.base_commit.substr(0, 12)),
-                          hint.empty() ? "'persona list' shows every pid" : hint});
-    return res;
-  }
-  c = make_contribution(persona_path, persona_text, req, o.now, *o.persona_schema);
+  c = make_contribution(at.path, at.text, req, o.now, *o.persona_schema);
   if (!c.ok()) return res;
+
+  if (!repo.head_unborn() && res.base_commit == repo.head_commit() &&
+      git::has_uncommitted_changes(repo, in_repo(c.persona_path)))
+    res.warnings.push_back(in_repo(c.persona_path) +
+                           " has uncommitted changes; the contribution is made against the "
+                           "committed version");
+  look_for_others(repo, o, prefix, res);
+  if (res.already_recorded) return res;
 
   res.files.push_back(in_repo(c.record.file));
   if (c.persona_text) res.files.push_back(in_repo(c.persona_path));

@@ -35,6 +35,9 @@ struct ContributeOptions {
   /// Where to keep the pid each persona blob declares (blob_cache.h), so finding the persona at
   /// the base commit reads one file instead of all; "" = no cache (same results, slower).
   std::filesystem::path cache_dir;
+  /// Stop once the request's problems are known (contribution.problems), writing and reporting
+  /// nothing else: for `apply`, when the request file has problems of its own.
+  bool problems_only = false;
 };
 
 struct ContributeResult {
@@ -46,15 +49,28 @@ struct ContributeResult {
   std::string push_command;        ///< e.g. git push -u origin contrib/APP-153/confirm-...
   bool pushed = false;
   Contribution contribution;
+  /// The same contribution is recorded already (same pid, kind, field, text and author; for a
+  /// confirmation, of the same value) at the base commit or on a contribution branch: refused,
+  /// nothing written. The message names the record's file and where it is.
+  std::optional<RequestProblem> already_recorded;
+  /// "personas/x.yaml has uncommitted changes; ...": the working tree's persona differs from the
+  /// base commit's (only said when the base is HEAD).
+  std::vector<std::string> warnings;
+  /// Pending contributions to the same field on other branches, and what lists them.
+  std::vector<std::string> notes;
+  std::string notes_hint;
 };
 
 /// Opens the repository around `library_root`, reads the persona at the base commit, applies the
 /// request, and (unless a dry run) writes one commit on a new branch. Checks everything that can
 /// be checked before writing: repository (ownership, unborn HEAD), base, identity, branch name
 /// free and valid, lock files; throws persona::Error naming the problem when one fails.
-/// A request that does not fit (contribution.problems: unknown pid or field, with "did you mean")
-/// or a persona that does not validate before or after the change (contribution.diagnostics) is
-/// returned with nothing written; check result.contribution.ok().
+/// A request that does not fit (contribution.problems: every problem of the request on its own,
+/// an unknown pid and a field path the persona does not have, with "did you mean"), a persona
+/// that does not validate before or after the change (contribution.diagnostics) or a contribution
+/// already recorded (already_recorded) is returned with nothing written; check
+/// result.contribution.ok() and already_recorded. Contribution branches: the local and
+/// remote-tracking branches under `branch_prefix` (pending_records in git/pending.h).
 ///
 /// Identity: the record's author is request.author, else GIT_AUTHOR_NAME, else git config
 /// user.name (missing: Error with the hint `git config user.name "Your Name"`). The commit's author

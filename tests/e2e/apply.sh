@@ -115,20 +115,22 @@ expect "flags: exit" "$code" 0
 expect "flags: --base" "$(git rev-parse from-v1^)" "$(git rev-parse v1)"
 expect "flags: --author" "$(git log -1 --format=%an from-v1)" "Alan Turing"
 before=$(snapshot)
-run_persona apply "$work/correct.yaml" --dry-run --branch dry
+run_persona apply "$work/correct.yaml" --dry-run --branch dry --author "Dorothy Vaughan"
 expect "flags: --dry-run" "$code $(printf '%s\n' "$out" | tail -1)" "0 dry run: nothing written"
 expect "flags: --dry-run wrote nothing" "$(snapshot)" "$before"
 git init -q --bare "$work/remote.git" && git remote add origin "$work/remote.git"
-run_persona apply "$work/correct.yaml" --branch pushed --push
+run_persona apply "$work/correct.yaml" --branch pushed --author "Katherine Johnson" --push
 expect "flags: --push" "$code $(git -C "$work/remote.git" rev-parse pushed)" "0 $(git rev-parse pushed)"
 
 # ---- bad requests: field-level errors, nothing changed ----------------------------------------------
-# bad_request NAME STDERR [ARGS...] (request on stdin from $work/bad; ARGS after `apply -`)
+# bad_request NAME STDERR [CODE [ARGS...]] (request on stdin from $work/bad; ARGS after
+# `apply -`): a request with problems exits 2, as contribute does for its flags; a persona that
+# would not validate exits 1.
 bad_request() {
   local before
   before=$(snapshot)
-  STDIN_FILE="$work/bad" run_persona apply - "${@:3}"
-  expect_run "$1" 1 "" "$2"
+  STDIN_FILE="$work/bad" run_persona apply - "${@:4}"
+  expect_run "$1" "${3:-2}" "" "$2"
   expect "$1: nothing changed" "$(snapshot)" "$before"
 }
 printf 'pid: APP-153\nconfirm: identity\nauthr: Ada\n' >"$work/bad"
@@ -175,19 +177,19 @@ bad_request "issue form: extend one item" "<stdin>:11:1: error: an extension add
  11 | goals[2]
     | ^
   hint: extend 'goals' to add an item to the list
-persona: error: the request '<stdin>' has problems; nothing was written" --fallback-author octocat
+persona: error: the request '<stdin>' has problems; nothing was written" 2 --fallback-author octocat
 printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\ncomment\n\n### Text\n\nWrite to ada@example.org\n' >"$work/bad"
 bad_request "issue form: an email" "<stdin>:11:1: error: the text contains an email address [request-text]
  11 | Write to ada@example.org
     | ^
   hint: contributions are published: use a display name and no email addresses
-persona: error: the request '<stdin>' has problems; nothing was written" --fallback-author octocat
+persona: error: the request '<stdin>' has problems; nothing was written" 2 --fallback-author octocat
 { printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\ncomment\n\n### Text\n\n'; python3 -c 'print("a" * 70000 + ".")'; } >"$work/bad"
 bad_request "issue form: text over the limit" "<stdin>:11:1: error: the text is 70001 characters long, over the limit of 8000 [request-text]
  11 | $(printf 'a%.0s' $(seq 160))
     | ^
   hint: shorten it, or make several contributions
-persona: error: the request '<stdin>' has problems; nothing was written" --fallback-author octocat
+persona: error: the request '<stdin>' has problems; nothing was written" 2 --fallback-author octocat
 printf 'just some text\n' >"$work/bad"
 bad_request "not a request" "<stdin>:1:1: error: the document is a single value; expected a mapping of fields [yaml-root-not-mapping]
  1 | just some text
@@ -198,7 +200,7 @@ bad_request "the persona would not validate" "personas/segment/segment-data-arch
  21 |   They also own the reverse ETL jobs
     |                                 ^
   hint: finish the sentence; text fields end with '.', '!' or '?'
-persona: error: 'APP-153' would not validate after this change; nothing was written"
+persona: error: 'APP-153' would not validate after this change; nothing was written" 1
 run_persona apply "$work/missing.yaml"
 expect_run "missing file" 3 "" "persona: error: cannot read '$work/missing.yaml': No such file or directory"
 

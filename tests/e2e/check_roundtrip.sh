@@ -3,7 +3,8 @@
 # (.github/ISSUE_TEMPLATE/contribution.yml, its body as GitHub renders it) or with
 # `persona contribute` becomes a branch that `persona check --base` passes; two contributors who
 # correct the same value get a stale correction on the second pull request; confirmations on
-# separate branches merge cleanly and still pass.
+# separate branches merge cleanly and still pass (a confirmation Ada has pending already from the
+# issue form would be refused as recorded already: the first one here is Katherine's).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 suite_start "$@"
 source "$src/tests/e2e/check_helpers.sh"
@@ -88,7 +89,7 @@ expect_run "the second correction is stale" 1 \
 
 # --- confirmations on separate branches merge without conflict and still pass ---------------
 git checkout -q main
-PERSONA_NOW=2026-11-27T11:00:00Z run_persona contribute APP-153 --confirm aha_moment --note "Yes" --branch c1
+PERSONA_NOW=2026-11-27T11:00:00Z run_persona contribute APP-153 --confirm aha_moment --note "Yes" --author "Katherine Johnson" --branch c1
 PERSONA_NOW=2026-11-27T12:00:00Z run_persona contribute APP-153 --confirm aha_moment --note "Me too" --author "Grace Hopper" --branch c2
 git checkout -q c2
 run_persona check --base main

@@ -81,15 +81,21 @@ refused "branch exists" 3 "persona: error: branch 'taken' already exists
 hint: choose another name with --branch, e.g. 'taken-3'" APP-153 --confirm identity --branch taken
 run_persona contribute APP-153 --confirm identity
 made=$(printf '%s\n' "$out" | sed -n 's/^branch: //p')
-refused "the same contribution twice" 3 "persona: error: branch '$made' already exists
-hint: choose another name with --branch, e.g. '$made-2'" APP-153 --confirm identity
+made_record=$(printf '%s\n' "$out" | sed -n 's/^wrote: //p')
+refused "the same contribution twice" 1 "persona: error: this contribution is already recorded as '$made_record' on branch '$made'
+hint: 'persona history APP-153 --pending' lists the contributions not merged yet" APP-153 --confirm identity
+refused "the same contribution twice, another time" 1 "persona: error: this contribution is already recorded as '$made_record' on branch '$made'
+hint: 'persona history APP-153 --pending' lists the contributions not merged yet" APP-153 --confirm identity --branch elsewhere
+# Not the same: the branch exists already (same record id, same default name).
+refused "the same branch name twice" 3 "persona: error: branch '$made' already exists
+hint: choose another name with --branch, e.g. '$made-2'" APP-153 --confirm identity --author "Grace Hopper" --branch "$made"
 
 # ---- lock files: named, never removed ---------------------------------------------------------
 # The index is never touched: a held index.lock (a 'git add' running, or left behind) is no
 # reason to refuse, and the lock and the index stay as they were.
 : >.git/index.lock
 index_before=$(sha1sum .git/index)
-run_persona contribute APP-153 --confirm identity --branch beside-index-lock
+run_persona contribute APP-153 --confirm goals --branch beside-index-lock
 expect "index.lock held: contribute works" "$code" 0
 expect "index.lock held: the lock stays" "$(ls .git/index.lock)" ".git/index.lock"
 expect "index.lock held: the index is unchanged" "$(sha1sum .git/index)" "$index_before"
@@ -104,7 +110,7 @@ for lock in .git/HEAD.lock .git/packed-refs.lock .git/refs/heads/locked/branch.l
   esac
   refused "lock $lock" 3 "persona: error: $what: '$work/lib/$lock' exists
 hint: another git process seems to be running; if none is, remove the file yourself (persona never removes lock files)" \
-    APP-153 --confirm identity --branch locked/branch
+    APP-153 --confirm outcome --branch locked/branch
   [[ -f $lock ]] && ok || bad "lock $lock: left in place"
   rm "$lock"
 done

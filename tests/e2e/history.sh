@@ -22,6 +22,7 @@ expect "no contributions, json" "$out" '{
   "pid": "APP-153",
   "name": "The Segment Data Architect",
   "head": "'"$(git rev-parse HEAD)"'",
+  "pending": false,
   "total": 0,
   "contributors": [],
   "first_activity": null,

@@ -52,7 +52,7 @@ expect "refused names: nothing written" "$(state)" "$before"
 # The issue form's "Name to credit" reaches the same rule through apply.
 printf '### Persona id\n\nAPP-153\n\n### Kind of contribution\n\nconfirm\n\n### Field\n\nidentity\n\n### Name to credit\n\nEve\xe2\x80\xae\n' >"$work/form.md"
 run_persona apply "$work/form.md"
-expect "apply: a hostile name to credit: exit" "$code" 1
+expect "apply: a hostile name to credit: exit" "$code" 2
 expect "apply: a hostile name to credit" "$(head -1 <<<"$err")" \
   "$work/form.md:15:1: error: the name holds the invisible control character U+202E [request-author]"
 visible "apply: the hostile name" "$err"

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "git/history.h"
+#include "git/pending.h"
 #include "git/repository.h"
 #include "library/library.h"
 #include "support.h"
@@ -196,6 +197,16 @@ TEST_CASE("a comment on the whole persona has no field and no hash") {
   CHECK(m.find("Field:") == std::string::npos);
 }
 
+TEST_CASE("check_request_fit finds what the persona refuses beside the request's own problems") {
+  std::string text = bundled(kPath);
+  CHECK(
+      messages(check_request_fit(kPath, text, request("correct", "goals[9]"), persona_schema())) ==
+      std::vector<std::string>{
+          "field: 'goals[9]' does not exist: 'APP-153''s 'goals' has 5 items"});
+  CHECK(check_request_fit(kPath, text, request("correct", "goals[2]"), persona_schema()).empty());
+  CHECK(check_request_fit(kPath, "pid: [", request("confirm", "goals"), persona_schema()).empty());
+}
+
 TEST_CASE("requests that do not fit the persona, and personas that do not validate, are refused") {
   std::string text = bundled(kPath);
   Contribution c =
@@ -339,7 +350,35 @@ TEST_CASE("contribute writes one commit on a new branch and leaves the working t
   CHECK_FALSE(fs::exists(d.path / "contributions"));
   CHECK_FALSE(fs::exists(repo.git_dir() / "index"));
 
-  // The same contribution again: the branch exists, and a free name is suggested.
+  // The working tree has no persona file at all: that is an uncommitted change too.
+  CHECK(r.warnings ==
+        std::vector<std::string>{kPath + " has uncommitted changes; the contribution is "
+                                         "made against the committed version"});
+
+  // The same contribution again: recorded already, on the branch just made; nothing written.
+  ContributeResult again = contribute(o);
+  REQUIRE(again.already_recorded);
+  CHECK(again.already_recorded->message == "this contribution is already recorded as '" +
+                                               r.contribution.record.file + "' on branch '" +
+                                               r.branch + "'");
+  CHECK(again.commit.empty());
+  // What it was found in: the records on the contribution branches the base does not have.
+  CHECK(contribution_branches(repo, "contrib").size() == 1);
+  CHECK(contribution_branches(repo, "other").empty());
+  CHECK(contribution_branches(repo, "").size() == 2);  // main as well
+  auto pending = pending_records(repo, base, "", "APP-153", "contrib");
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].record.file == r.contribution.record.file);
+  CHECK(pending[0].branches == std::vector<std::string>{r.branch});
+  CHECK(pending[0].commit == r.commit);
+  CHECK(pending_records(repo, r.commit, "", "APP-153", "contrib").empty());
+  CHECK(records_at(repo, base, "", "APP-153").empty());
+  REQUIRE(records_at(repo, r.commit, "", "APP-153").size() == 1);
+  CHECK(records_at(repo, r.commit, "", "APP-153")[0].id == r.contribution.record.id);
+
+  // Someone else's contribution on a branch name taken: a free name is suggested.
+  o.request.author = "Grace Hopper";
+  o.branch = r.branch;
   try {
     contribute(o);
     FAIL("expected an error");
@@ -347,12 +386,21 @@ TEST_CASE("contribute writes one commit on a new branch and leaves the working t
     CHECK(std::string(e.what()) == "branch '" + r.branch + "' already exists");
     CHECK(e.hint() == "choose another name with --branch, e.g. '" + r.branch + "-2'");
   }
+  o.branch.clear();
 
   // An unknown pid is a request problem with "did you mean".
   o.request.pid = "APP-15";
   ContributeResult unknown = contribute(o);
   REQUIRE(unknown.contribution.problems.size() == 1);
   CHECK(unknown.contribution.problems[0].hint == "did you mean 'APP-153'?");
+
+  // Every problem at once: the pid first, then the request's own.
+  o.request.text.clear();
+  unknown = contribute(o);
+  CHECK(messages(unknown.contribution.problems) ==
+        std::vector<std::string>{
+            "pid: unknown persona 'APP-15' at the base commit '" + base.substr(0, 12) + "'",
+            "text: a contribution of kind 'correct' needs a text"});
 }
 
 TEST_CASE("history ties records to commits and confirmations to the value they confirmed") {
