@@ -540,7 +540,7 @@ void add_html_lists(const RenderContext& ctx, const TemplateSet& templates,
   for (const auto& [cat, members] : by_category)
     groups.push_back(Group{ctx.paths.category(cat), "Category", humanize(cat), &members});
   pages.reserve(pages.size() + groups.size() + 1);
-  pages.push_back("index.html");
+  pages.emplace_back("index.html");
   for (const auto& g : groups) pages.push_back(g.path);
   parallel_for(groups.size() + 1, 0, [&](std::size_t n) {
     if (n == 0) {

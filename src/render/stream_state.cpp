@@ -66,7 +66,7 @@ std::string encode_state(const std::vector<Item>& items, const std::vector<Perso
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& it = items[i];
     const Persona& p = personas[i];
-    size += std::size_t{20 * 9} + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() +
+    size += std::size_t{20} * 9 + p.file.size() + it.hash.size() + p.pid.size() + p.name.size() +
             p.app.size() + p.category.size() + it.card.excerpt.size() + it.card.aha.size() +
             it.search_key.size() + it.page_key.size() + it.list_digest.size();
     for (const auto& t : p.tags) size += 8 + t.size();

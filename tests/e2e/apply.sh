@@ -56,8 +56,8 @@ same_as "json on stdin" APP-153 --comment --field identity --text "Also analytic
 printf '%s\r\n' "### Persona id" "" "APP-153" "" "### Kind of contribution" "" "confirm" "" "### Field" "" \
   "aha_moment" "" "### Text" "" "_No response_" "" "### Lived experience" "" \
   "Data engineer at a 40-person SaaS, 3 years on Segment" "" "### Name to credit" "" "_No response_" >"$work/issue.md"
-run_persona apply "$work/issue.md" --author "octocat"
-same_as "issue form" APP-153 --confirm aha_moment --note "Data engineer at a 40-person SaaS, 3 years on Segment" --author octocat
+run_persona apply "$work/issue.md" --author "Ada Lovelace"
+same_as "issue form" APP-153 --confirm aha_moment --note "Data engineer at a 40-person SaaS, 3 years on Segment" --author "Ada Lovelace"
 
 # Who is credited for an issue: the form's "Name to credit", else --fallback-author (the issue's
 # author, as the contribution workflow passes it), and --author over both. Never git's user.name:
@@ -82,7 +82,7 @@ expect_run "issue form: no one to credit" 2 "" \
 expect "issue form: no one to credit: nothing changed" "$(snapshot)" "$before"
 run_persona apply "$work/issue.md" --fallback-author "ada@example.org" --dry-run
 expect "issue form: --fallback-author is checked as the request's author" "$code $(printf '%s\n' "$err" | head -1)" \
-  "1 $work/issue.md: error: the author contains an email address [request-author]"
+  "2 $work/issue.md: error: the author contains an email address [request-author]"
 
 # The form template's labels are the headings apply reads.
 labels=$(python3 -c '
